@@ -1,0 +1,150 @@
+"""Composition root: builds the storage, queue, services and edges from settings."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+import redis.asyncio as aioredis
+import socketio
+from aiohttp import web
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from advice_chat.config import PROJECT_ROOT, Settings
+from advice_chat.metrics import Metrics
+from advice_chat.queueing.base import QueueBackend
+from advice_chat.queueing.memory import MemoryQueue
+from advice_chat.queueing.redis_backend import RedisQueue
+from advice_chat.services.accounts import AccountService
+from advice_chat.services.chats import ChatService
+from advice_chat.services.hours import HoursService
+from advice_chat.services.housekeeping import Housekeeping
+from advice_chat.services.queue import QueueService
+from advice_chat.storage.engine import create_engine, upgrade
+from advice_chat.storage.store import Store
+from advice_chat.web import http_api, ops, pages
+from advice_chat.web.keys import ACCOUNTS, CHATS, HOURS, QUEUE, SETTINGS, TEMPLATES
+from advice_chat.web.middleware import api_write_guard, security_headers
+from advice_chat.web.ops import METRICS, OPS_REDIS, OPS_STORE, request_context
+from advice_chat.web.redis_manager import PooledRedisManager
+from advice_chat.web.sockets import SocketEdge, SocketNotifier
+
+log = logging.getLogger(__name__)
+
+STORE = web.AppKey("store", Store)
+SOCKETS = web.AppKey("sockets", SocketEdge)
+
+# Socket.IO frames above this are refused by the transport (a message is at most 4,000 chars).
+MAX_SOCKET_PAYLOAD = 64 * 1024
+
+
+def _templates() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(PROJECT_ROOT / "templates"),
+        autoescape=select_autoescape(default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _queue_backend(settings: Settings) -> tuple[QueueBackend, aioredis.Redis | None]:
+    if not settings.redis_url:
+        return MemoryQueue(), None
+    client = aioredis.Redis(
+        connection_pool=aioredis.BlockingConnectionPool.from_url(
+            settings.redis_url, max_connections=32, timeout=10
+        )
+    )
+    return RedisQueue(client, prefix=settings.redis_prefix), client
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(
+        client_max_size=64 * 1024,
+        middlewares=[request_context, security_headers, api_write_guard],
+    )
+    metrics = Metrics()
+    manager = (
+        PooledRedisManager(settings.redis_url, channel=settings.redis_prefix + "socketio")
+        if settings.redis_url
+        else None
+    )
+    sio = socketio.AsyncServer(
+        async_mode="aiohttp",
+        client_manager=manager,
+        max_http_buffer_size=MAX_SOCKET_PAYLOAD,
+        logger=False,
+        engineio_logger=False,
+    )
+    sio.attach(app)
+    notifier = SocketNotifier(sio)
+    store = Store(create_engine(settings.database_url))
+    backend, redis_client = _queue_backend(settings)
+    hours = HoursService(store)
+    queue = QueueService(
+        store,
+        backend,
+        notifier,
+        hours,
+        broadcast_seconds=settings.queue_broadcast_seconds,
+        default_handle_seconds=settings.default_handle_seconds,
+        routing=settings.routing,
+        offer_seconds=settings.offer_seconds,
+        metrics=metrics,
+    )
+    accounts = AccountService(
+        store, session_hours=settings.session_hours, default_capacity=settings.adviser_capacity
+    )
+    chats = ChatService(store, queue, notifier, hours, metrics)
+    housekeeping = Housekeeping(
+        queue,
+        chats,
+        interval_seconds=settings.housekeeping_seconds,
+        professional_grace_seconds=settings.professional_grace_seconds,
+        adviser_grace_seconds=settings.adviser_grace_seconds,
+    )
+    app[SETTINGS] = settings
+    app[STORE] = store
+    app[ACCOUNTS] = accounts
+    app[CHATS] = chats
+    app[QUEUE] = queue
+    app[HOURS] = hours
+    app[TEMPLATES] = _templates()
+    app[SOCKETS] = SocketEdge(sio, notifier, accounts, chats, queue, metrics)
+    app[METRICS] = metrics
+    app[OPS_STORE] = store
+    if redis_client is not None:
+        app[OPS_REDIS] = redis_client
+    app.add_routes(ops.routes)
+    app.add_routes(http_api.routes)
+    app.add_routes(pages.routes)
+    app.router.add_static("/static", PROJECT_ROOT / "static", append_version=False)
+
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        await upgrade(settings.database_url)
+        await queue.heartbeat()
+        await queue.recover()
+        queue.start()
+        housekeeping.start()
+        log.info(
+            "ready",
+            extra={
+                "database": store.engine.dialect.name,
+                "backend": "redis" if redis_client else "memory",
+            },
+        )
+        yield
+        await app[SOCKETS].close()
+        await housekeeping.close()
+        await queue.close()
+        await store.close()
+        if redis_client is not None:
+            await redis_client.aclose()
+
+    async def on_shutdown(app: web.Application) -> None:
+        log.info("shutting down")
+        await app[SOCKETS].drain(settings.shutdown_seconds / 2)
+
+    app.cleanup_ctx.append(lifecycle)
+    app.on_shutdown.append(on_shutdown)
+    return app

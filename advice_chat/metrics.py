@@ -1,0 +1,47 @@
+"""Prometheus metrics. Labels carry only fixed, non-personal values (states, roles of sender,
+route templates), never ids, names or text.
+
+Each worker keeps its own registry; Prometheus scrapes every worker.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.queue_waiting = Gauge(
+            "advice_chat_queue_waiting", "Chats waiting in the queue", registry=r
+        )
+        self.advisers = Gauge(
+            "advice_chat_advisers", "Advisers by presence", ["status"], registry=r
+        )
+        self.chats = Gauge("advice_chat_chats", "Chats by state", ["state"], registry=r)
+        self.chat_events = Counter(
+            "advice_chat_chat_events_total",
+            "Chat lifecycle events handled by this worker",
+            ["event"],
+            registry=r,
+        )
+        self.wait_seconds = Histogram(
+            "advice_chat_wait_seconds",
+            "Time from a chat's creation to its assignment",
+            buckets=(5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600),
+            registry=r,
+        )
+        self.messages = Counter(
+            "advice_chat_messages_total", "Messages stored", ["sender"], registry=r
+        )
+        self.connections = Gauge(
+            "advice_chat_socket_connections", "Open socket connections", ["kind"], registry=r
+        )
+        self.http_seconds = Histogram(
+            "advice_chat_http_request_seconds",
+            "HTTP request latency",
+            ["method", "route", "status"],
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+            registry=r,
+        )

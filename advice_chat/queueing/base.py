@@ -1,0 +1,125 @@
+"""The queue backend contract shared by the in-process and Redis backends.
+
+A backend keeps only what routing needs (the waiting line, advisers'
+presence and open chats); the database stays the record of truth, and the
+queue service rebuilds a backend from it after a restart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+AVAILABLE = "available"
+AWAY = "away"
+OFFLINE = "offline"
+PRESENCE_STATES = (AVAILABLE, AWAY)
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    chat_id: str
+    priority: int  # higher is answered first
+    joined_at: float  # epoch seconds; first come, first served within a priority
+
+
+@dataclass(frozen=True)
+class AdviserState:
+    adviser_id: int
+    status: str
+    capacity: int
+    active: frozenset[str]
+    connections: int
+    idle_since: float
+    offline_since: float = 0.0
+    offers: bool = False  # this adviser's client accepts offers rather than direct assignment
+
+    @property
+    def free(self) -> int:
+        return max(0, self.capacity - len(self.active)) if self.status == AVAILABLE else 0
+
+
+@dataclass(frozen=True)
+class Claim:
+    entry: QueueEntry
+    adviser_id: int
+
+
+class QueueBackend(Protocol):
+    async def enqueue(self, entry: QueueEntry) -> None:
+        """Add a chat to the line (no effect if it is already there)."""
+
+    async def remove(self, chat_id: str) -> bool:
+        """Take a chat out of the line; False if it was not there."""
+
+    async def waiting(self) -> list[QueueEntry]:
+        """The line in answer order: priority first, then arrival."""
+
+    async def connect(self, adviser_id: int, conn_id: str, capacity: int, now: float) -> None:
+        """Record an adviser's connection; a first connection starts as away."""
+
+    async def disconnect(self, adviser_id: int, conn_id: str, now: float) -> AdviserState | None:
+        """Forget a connection; with none left the adviser is offline from `now`."""
+
+    async def set_status(self, adviser_id: int, status: str, now: float) -> AdviserState | None:
+        """Available or away; None if the adviser has no connection."""
+
+    async def adviser(self, adviser_id: int) -> AdviserState | None: ...
+
+    async def advisers(self) -> list[AdviserState]: ...
+
+    async def claim_next(self, now: float) -> Claim | None:
+        """Atomically take the head of the line and give it to the available adviser with
+        free capacity who has been idle longest; None if either is missing."""
+
+    async def claim_chat(self, chat_id: str, adviser_id: int, now: float) -> Claim | None:
+        """Atomically give one named waiting chat to an available adviser with room (manual
+        mode); None if the chat is not waiting or the adviser has no room."""
+
+    async def set_capacity(self, adviser_id: int, capacity: int) -> None: ...
+
+    async def set_offers(self, adviser_id: int, enabled: bool) -> None: ...
+
+    async def add_offer(self, chat_id: str, adviser_id: int, deadline: float) -> None:
+        """A claimed chat waits for the adviser to accept it until `deadline`."""
+
+    async def take_offer(self, chat_id: str, adviser_id: int) -> bool:
+        """Atomically remove this adviser's offer of the chat; False if there is none."""
+
+    async def expired_offers(self, now: float) -> list[tuple[str, int]]:
+        """Remove and return the offers whose deadline has passed."""
+
+    async def offers(self) -> dict[str, int]:
+        """Open offers: chat id -> adviser id."""
+
+    async def unclaim(self, claim: Claim) -> None:
+        """Undo a claim whose chat turned out to be closed already."""
+
+    async def add_active(self, adviser_id: int, chat_id: str) -> None:
+        """Restore an open chat to an adviser's load (after a restart)."""
+
+    async def release(self, adviser_id: int, chat_id: str, now: float) -> None:
+        """A chat of this adviser's has ended: free the slot."""
+
+    async def version(self) -> int:
+        """A number that changes whenever the line or the roster changes."""
+
+    async def professional_waiting(self, chat_id: str, now: float) -> None:
+        """A new chat: it counts as gone from `now` until its professional connects."""
+
+    async def professional_connected(self, chat_id: str, conn_id: str) -> None: ...
+
+    async def professional_disconnected(self, chat_id: str, conn_id: str, now: float) -> None:
+        """With no connection left, the professional counts as gone from `now`."""
+
+    async def professionals_gone(self, before: float) -> list[str]:
+        """Chats whose professional has had no connection since before `before`."""
+
+    async def forget_professional(self, chat_id: str) -> None:
+        """The chat is over: stop tracking its professional."""
+
+    async def heartbeat(self, worker_id: str, ttl_seconds: float) -> None:
+        """Say this worker is alive; connections are named `worker_id:...`."""
+
+    async def reap(self, now: float) -> int:
+        """Drop connections of workers whose heartbeat has lapsed; returns how many."""

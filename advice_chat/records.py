@@ -1,0 +1,88 @@
+"""Plain records passed between storage and services, so services never hold ORM state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything we store is UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def iso(value: datetime) -> str:
+    return as_utc(value).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    id: int
+    username: str
+    display_name: str
+    role: str
+    capacity: int
+    disabled: bool
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "username": self.username,
+            "display_name": self.display_name,
+            "role": self.role,
+        }
+
+
+@dataclass(frozen=True)
+class ChatRecord:
+    id: str
+    status: str
+    role: str
+    region: str
+    topic: str
+    immediate_risk: bool
+    priority: int
+    created_at: datetime
+    assigned_at: datetime | None
+    ended_at: datetime | None
+    adviser_id: int | None
+    ended_by: str | None
+    outcome: str | None
+
+    def pre_chat(self) -> dict[str, Any]:
+        return {
+            "role": self.role,
+            "region": self.region,
+            "topic": self.topic,
+            "immediate_risk": self.immediate_risk,
+        }
+
+
+@dataclass(frozen=True)
+class MessageRecord:
+    chat_id: str
+    seq: int
+    sender: str
+    text: str
+    client_id: str | None
+    code: str | None
+    sent_at: datetime
+
+    def wire(self) -> dict[str, Any]:
+        """The message object of protocol v1."""
+        data: dict[str, Any] = {
+            "id": self.seq,
+            "chat_id": self.chat_id,
+            "sender": self.sender,
+            "text": self.text,
+            "sent_at": iso(self.sent_at),
+            "client_id": self.client_id,
+        }
+        if self.code is not None:
+            data["code"] = self.code
+        return data

@@ -1,0 +1,34 @@
+"""Whether the service is open: the schedule managers set, read with a short cache."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from advice_chat.opening import Schedule, ServiceStatus
+from advice_chat.records import utcnow
+from advice_chat.storage.store import Store
+
+CACHE_SECONDS = 5.0
+
+
+class HoursService:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._cached: Schedule | None = None
+        self._loaded_at = 0.0
+
+    async def schedule(self) -> Schedule:
+        # Several workers each cache for a few seconds; a change reaches all within that.
+        if self._cached is None or time.monotonic() - self._loaded_at > CACHE_SECONDS:
+            self._cached = await self._store.load_schedule()
+            self._loaded_at = time.monotonic()
+        return self._cached
+
+    async def status(self, now: datetime | None = None) -> ServiceStatus:
+        return (await self.schedule()).status(now or utcnow())
+
+    async def set_schedule(self, schedule: Schedule) -> None:
+        await self._store.save_schedule(schedule)
+        self._cached = schedule
+        self._loaded_at = time.monotonic()

@@ -1,0 +1,73 @@
+"""Periodic repairs that keep the queue honest: liveness, reconciliation, people who left.
+
+Runs on every worker; each step is idempotent and decided by conditional
+database updates, so two workers doing the same pass cannot double-act.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from advice_chat.services.chats import ChatService
+from advice_chat.services.queue import QueueService
+
+log = logging.getLogger(__name__)
+
+
+class Housekeeping:
+    def __init__(
+        self,
+        queue: QueueService,
+        chats: ChatService,
+        *,
+        interval_seconds: float,
+        professional_grace_seconds: float,
+        adviser_grace_seconds: float,
+    ) -> None:
+        self._queue = queue
+        self._chats = chats
+        self._interval = interval_seconds
+        self._professional_grace = professional_grace_seconds
+        self._adviser_grace = adviser_grace_seconds
+        self._task: asyncio.Task[None] | None = None
+
+    async def run_once(self) -> dict[str, int]:
+        await self._queue.heartbeat()
+        repaired = await self._queue.reconcile()
+        expired = await self._queue.expire_offers()
+        abandoned = 0
+        for chat_id in await self._queue.professionals_gone(self._professional_grace):
+            if await self._chats.abandon_if_waiting(chat_id):
+                abandoned += 1
+        requeued = 0
+        for adviser in await self._queue.advisers_gone(self._adviser_grace):
+            requeued += await self._chats.requeue_from(adviser.adviser_id)
+        if abandoned or requeued:
+            log.info("housekeeping", extra={"count": abandoned + requeued})
+        return {
+            "repaired": repaired,
+            "expired_offers": expired,
+            "abandoned": abandoned,
+            "requeued": requeued,
+        }
+
+    async def _loop(self) -> None:
+        while True:
+            await asyncio.sleep(self._interval)
+            try:
+                await self.run_once()
+            except Exception:
+                log.exception("housekeeping failed")
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._loop())
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass

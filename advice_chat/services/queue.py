@@ -1,0 +1,522 @@
+"""Routing: who waits, in what order, which adviser answers, and how long the wait is.
+
+The rules live here; the backend (in-process or Redis) keeps the state and
+makes each claim atomic, and the database records every assignment with a
+conditional update, so a chat cannot be answered twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import secrets
+import time
+from collections import deque
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from advice_chat.events import Notifier
+from advice_chat.metrics import Metrics
+from advice_chat.opening import ServiceStatus
+from advice_chat.queueing.base import (
+    AVAILABLE,
+    AWAY,
+    OFFLINE,
+    AdviserState,
+    Claim,
+    QueueBackend,
+    QueueEntry,
+)
+from advice_chat.records import ChatRecord, iso, utcnow
+from advice_chat.services.errors import NOT_FOUND, ChatRefused
+from advice_chat.services.hours import HoursService
+from advice_chat.storage.store import Store
+
+log = logging.getLogger(__name__)
+
+JOINED_NOTICE = "An adviser has joined the chat."
+AUTO = "auto"  # chats are given out in turn
+MANUAL = "manual"  # advisers take chats from the queue
+ROUTING_MODES = (AUTO, MANUAL)
+SUMMARY_LIMIT = 50
+HANDLE_SAMPLE = 50
+WORKER_TTL_SECONDS = 15.0  # a worker silent this long is taken for dead
+
+
+def queue_payload(position: int, estimate: int | None, service: ServiceStatus) -> dict[str, Any]:
+    """The `queue` event: position, estimate, and whether closing time may come first."""
+    closes_at = service.closes_at
+    late = False
+    if closes_at is not None and estimate is not None:
+        late = utcnow().timestamp() + estimate > closes_at.timestamp()
+    return {
+        "position": position,
+        "estimated_wait_seconds": estimate,
+        "closes_at": iso(closes_at) if closes_at else None,
+        "may_close_first": late,
+    }
+
+
+def priority_for(chat: ChatRecord) -> int:
+    """Immediate risk goes ahead of routine chats."""
+    return 1 if chat.immediate_risk else 0
+
+
+def estimate_wait(
+    position: int, advisers: list[AdviserState], mean_handle_seconds: float
+) -> int | None:
+    """Seconds until the chat at `position` (1-based) is likely to be answered.
+
+    None when no adviser is available: without one there is no honest figure.
+    Chats within the free slots go at once; beyond them, slots free up at a
+    rate of (total capacity / mean handle time).
+    """
+    available = [a for a in advisers if a.status == AVAILABLE and a.capacity > 0]
+    if not available:
+        return None
+    free = sum(a.free for a in available)
+    if position <= free:
+        return 0
+    capacity = sum(a.capacity for a in available)
+    return math.ceil((position - free) * mean_handle_seconds / capacity)
+
+
+class QueueService:
+    def __init__(
+        self,
+        store: Store,
+        backend: QueueBackend,
+        notifier: Notifier,
+        hours: HoursService,
+        *,
+        broadcast_seconds: float,
+        default_handle_seconds: float,
+        routing: str = AUTO,
+        offer_seconds: float = 30.0,
+        metrics: Metrics | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._store = store
+        self._backend = backend
+        self._notifier = notifier
+        self._hours = hours
+        self._broadcast_seconds = broadcast_seconds
+        self._metrics = metrics or Metrics()
+        self._routing = routing
+        self._offer_seconds = offer_seconds
+        self._default_handle = default_handle_seconds
+        self._clock = clock
+        self._assign_lock = asyncio.Lock()
+        self._handle_times: deque[float] = deque(maxlen=HANDLE_SAMPLE)
+        self._last_sent: dict[str, dict[str, Any]] = {}
+        self._last_summary: dict[str, Any] | None = None
+        self._broadcast_task: asyncio.Task[None] | None = None
+        self._dirty = False
+        self._closed = False
+        self._maybe_stuck: set[str] = set()
+        self.worker_id = secrets.token_hex(4)
+
+    # -- start and stop -----------------------------------------------------
+
+    async def recover(self) -> None:
+        """Bring queue state in line with the database after a (re)start."""
+        await self.reconcile()
+        self._handle_times.extend(reversed(await self._store.recent_handle_seconds(HANDLE_SAMPLE)))
+
+    async def reconcile(self) -> int:
+        """Repair queue state from the database, the record of truth; returns repairs made.
+
+        Safe to run on every worker at any time: it only acts on what it has
+        re-read, and leaves a claim in flight alone until it has looked stuck
+        for two passes in a row (a worker died between claim and commit).
+        """
+        repairs = 0
+        waiting_db = await self._store.chats_with_status("waiting")
+        assigned_db = await self._store.chats_with_status("assigned")
+        queued = {e.chat_id for e in await self._backend.waiting()}
+        claimed = {c: a.adviser_id for a in await self._backend.advisers() for c in a.active}
+        offered = await self._backend.offers()
+        waiting_ids = {c.id for c in waiting_db}
+        stuck: set[str] = set()
+        for chat in waiting_db:
+            if chat.id in queued:
+                continue
+            if chat.id in offered:
+                continue  # claimed for an offer: it expires or is answered on its own
+            if chat.id in claimed:
+                stuck.add(chat.id)
+                if chat.id not in self._maybe_stuck:
+                    continue
+                await self._backend.unclaim(Claim(self._entry(chat), claimed[chat.id]))
+            await self._backend.enqueue(self._entry(chat))
+            repairs += 1
+        self._maybe_stuck = stuck
+        gone = [c for c in queued if c not in waiting_ids]
+        for chat in await self._store.chats_by_ids(gone):
+            if chat.status != "waiting":  # re-read: it may have joined after our first read
+                await self._backend.remove(chat.id)
+                repairs += 1
+        for chat in assigned_db:
+            if chat.adviser_id is not None and claimed.get(chat.id) != chat.adviser_id:
+                await self._backend.add_active(chat.adviser_id, chat.id)
+                repairs += 1
+        assigned_to = {c.id: c.adviser_id for c in assigned_db}
+        others = [c for c in claimed if c not in assigned_to and c not in waiting_ids]
+        for chat in await self._store.chats_by_ids(others):
+            if chat.status == "ended":
+                await self._backend.release(claimed[chat.id], chat.id, self._clock())
+                repairs += 1
+        for chat_id, adviser_id in claimed.items():
+            if chat_id in assigned_to and assigned_to[chat_id] != adviser_id:
+                await self._backend.release(adviser_id, chat_id, self._clock())
+                repairs += 1
+        reaped = await self._backend.reap(self._clock())
+        if repairs or reaped:
+            log.info("queue reconciled", extra={"count": repairs + reaped})
+            await self.try_assign()
+        return repairs + reaped
+
+    async def close(self) -> None:
+        self._closed = True
+        if self._broadcast_task is not None:
+            self._broadcast_task.cancel()
+            try:
+                await self._broadcast_task
+            except asyncio.CancelledError:
+                pass
+
+    # -- waiting ------------------------------------------------------------
+
+    def _entry(self, chat: ChatRecord) -> QueueEntry:
+        return QueueEntry(chat.id, priority_for(chat), chat.created_at.timestamp())
+
+    async def enqueue(self, chat: ChatRecord) -> None:
+        await self._backend.professional_waiting(chat.id, self._clock())
+        await self._backend.enqueue(self._entry(chat))
+        log.info("chat queued", extra={"chat_id": chat.id, "priority": priority_for(chat)})
+        await self.try_assign()
+        self.schedule_broadcast()
+
+    async def withdraw(self, chat_id: str) -> None:
+        """A waiting chat ended before anyone answered."""
+        if await self._backend.remove(chat_id):
+            self._last_sent.pop(chat_id, None)
+            self.schedule_broadcast()
+
+    def mean_handle_seconds(self) -> float:
+        if not self._handle_times:
+            return self._default_handle
+        return sum(self._handle_times) / len(self._handle_times)
+
+    async def status_for(self, chat_id: str) -> dict[str, Any] | None:
+        """The `queue` payload for one waiting chat, or None if it is not waiting."""
+        waiting = await self._backend.waiting()
+        for index, entry in enumerate(waiting):
+            if entry.chat_id == chat_id:
+                advisers = await self._backend.advisers()
+                position = index + 1
+                estimate = estimate_wait(position, advisers, self.mean_handle_seconds())
+                payload = queue_payload(position, estimate, await self._hours.status())
+                self._last_sent[chat_id] = payload
+                return payload
+        return None
+
+    async def summary(self) -> dict[str, Any]:
+        """What advisers see of the queue: counts and pre-chat answers, no free text."""
+        waiting = await self._backend.waiting()
+        shown = waiting[:SUMMARY_LIMIT]
+        chats = {c.id: c for c in await self._store.chats_by_ids([e.chat_id for e in shown])}
+        items = []
+        for entry in shown:
+            chat = chats.get(entry.chat_id)
+            if chat is None:
+                continue
+            items.append(
+                {
+                    "chat_id": chat.id,
+                    "role": chat.role,
+                    "region": chat.region,
+                    "topic": chat.topic,
+                    "immediate_risk": chat.immediate_risk,
+                    "waiting_since": iso(chat.created_at),
+                }
+            )
+        return {"waiting": len(waiting), "chats": items}
+
+    # -- coalesced broadcast ------------------------------------------------
+
+    def start(self) -> None:
+        """Begin the periodic refresh (queue updates and housekeeping)."""
+        if self._broadcast_task is None:
+            self._broadcast_task = asyncio.get_running_loop().create_task(self._tick())
+
+    def schedule_broadcast(self) -> None:
+        """Ask for a refresh at the next tick: updates are coalesced to one per interval."""
+        self._dirty = True
+
+    async def _tick(self) -> None:
+        seen_version = -1
+        while not self._closed:
+            await asyncio.sleep(self._broadcast_seconds)
+            try:
+                version = await self._backend.version()
+                if self._dirty or version != seen_version:
+                    self._dirty = False
+                    seen_version = version
+                    await self.broadcast()
+            except Exception:
+                log.exception("queue refresh failed")
+
+    async def broadcast(self) -> None:
+        """Send changed positions to this worker's waiting professionals and advisers.
+
+        Each worker serves its own connections (`local=True`), so with several
+        workers nobody gets the same update twice and nothing crosses Redis.
+        """
+        waiting = await self._backend.waiting()
+        advisers = await self._backend.advisers()
+        self._metrics.queue_waiting.set(len(waiting))
+        for status in (AVAILABLE, AWAY, OFFLINE):
+            self._metrics.advisers.labels(status).set(sum(a.status == status for a in advisers))
+        mean = self.mean_handle_seconds()
+        current = {e.chat_id for e in waiting}
+        for chat_id in list(self._last_sent):
+            if chat_id not in current:
+                del self._last_sent[chat_id]
+        local = self._notifier.local_professionals()
+        service = await self._hours.status()
+        for index, entry in enumerate(waiting):
+            if entry.chat_id not in local:
+                continue
+            position = index + 1
+            payload = queue_payload(position, estimate_wait(position, advisers, mean), service)
+            if self._last_sent.get(entry.chat_id) != payload:
+                self._last_sent[entry.chat_id] = payload
+                await self._notifier.to_professional(entry.chat_id, "queue", payload, local=True)
+        summary = await self.summary()
+        if summary != self._last_summary:
+            self._last_summary = summary
+            await self._notifier.to_all_advisers("queue", summary, local=True)
+
+    # -- advisers -----------------------------------------------------------
+
+    def _conn(self, sid: str) -> str:
+        return f"{self.worker_id}:{sid}"
+
+    async def heartbeat(self) -> None:
+        await self._backend.heartbeat(self.worker_id, WORKER_TTL_SECONDS)
+
+    async def professional_connected(self, chat_id: str, sid: str) -> None:
+        await self._backend.professional_connected(chat_id, self._conn(sid))
+
+    async def professional_disconnected(self, chat_id: str, sid: str) -> None:
+        await self._backend.professional_disconnected(chat_id, self._conn(sid), self._clock())
+
+    async def professionals_gone(self, grace_seconds: float) -> list[str]:
+        return await self._backend.professionals_gone(self._clock() - grace_seconds)
+
+    async def forget_professional(self, chat_id: str) -> None:
+        await self._backend.forget_professional(chat_id)
+
+    async def advisers_gone(self, grace_seconds: float) -> list[AdviserState]:
+        """Offline advisers past the grace period who still hold chats."""
+        cutoff = self._clock() - grace_seconds
+        return [
+            a
+            for a in await self._backend.advisers()
+            if a.status == OFFLINE and a.active and a.offline_since < cutoff
+        ]
+
+    async def requeue(self, chat: ChatRecord, adviser_id: int) -> None:
+        """Put a chat whose adviser has gone back in line at its first arrival time."""
+        await self._backend.release(adviser_id, chat.id, self._clock())
+        await self._backend.enqueue(self._entry(chat))
+        await self.try_assign()
+        self.schedule_broadcast()
+
+    async def adviser_connected(self, adviser_id: int, capacity: int, sid: str) -> None:
+        await self._backend.heartbeat(self.worker_id, WORKER_TTL_SECONDS)
+        await self._backend.connect(adviser_id, self._conn(sid), capacity, self._clock())
+
+    async def adviser_disconnected(self, adviser_id: int, sid: str) -> None:
+        state = await self._backend.disconnect(adviser_id, self._conn(sid), self._clock())
+        if state is not None and state.connections == 0:
+            log.info("adviser offline", extra={"user_id": adviser_id})
+            self.schedule_broadcast()
+
+    async def set_presence(self, adviser_id: int, status: str) -> AdviserState | None:
+        state = await self._backend.set_status(adviser_id, status, self._clock())
+        log.info("adviser presence", extra={"user_id": adviser_id, "status": status})
+        if state is not None:
+            await self.try_assign()
+            self.schedule_broadcast()
+            state = await self._backend.adviser(adviser_id)
+        return state
+
+    async def adviser_state(self, adviser_id: int) -> AdviserState | None:
+        return await self._backend.adviser(adviser_id)
+
+    async def chat_finished(self, chat: ChatRecord) -> None:
+        """An assigned chat ended: free the slot, learn its handle time, offer the next chat."""
+        if chat.adviser_id is None:
+            return
+        await self._backend.release(chat.adviser_id, chat.id, self._clock())
+        if chat.assigned_at is not None and chat.ended_at is not None:
+            self._handle_times.append((chat.ended_at - chat.assigned_at).total_seconds())
+        await self.try_assign()
+        self.schedule_broadcast()
+
+    # -- assignment ---------------------------------------------------------
+
+    async def try_assign(self) -> int:
+        """Give waiting chats to free advisers until one or the other runs out.
+
+        In manual mode nothing is given: advisers take chats themselves. An
+        adviser whose client accepts offers gets an offer, held for them until
+        they accept, decline or the offer times out.
+        """
+        if self._routing == MANUAL:
+            return 0
+        handled = 0
+        async with self._assign_lock:
+            while True:
+                claim = await self._backend.claim_next(self._clock())
+                if claim is None:
+                    break
+                adviser = await self._backend.adviser(claim.adviser_id)
+                if adviser is not None and adviser.offers:
+                    if await self._offer(claim):
+                        handled += 1
+                elif await self._assign(claim):
+                    handled += 1
+        if handled:
+            self.schedule_broadcast()
+        return handled
+
+    async def _assign(self, claim: Claim) -> bool:
+        result = await self._store.assign_chat(
+            claim.entry.chat_id, claim.adviser_id, utcnow(), JOINED_NOTICE
+        )
+        if result is None:
+            # Ended while it waited: give the slot back and go on.
+            await self._backend.unclaim(claim)
+            return False
+        chat, notice = result
+        self._last_sent.pop(chat.id, None)
+        self._metrics.chat_events.labels("assigned").inc()
+        if chat.assigned_at is not None:
+            self._metrics.wait_seconds.observe((chat.assigned_at - chat.created_at).total_seconds())
+        log.info("chat assigned", extra={"chat_id": chat.id, "user_id": claim.adviser_id})
+        await self._notify_assigned(chat, notice.wire())
+        return True
+
+    async def _offer(self, claim: Claim) -> bool:
+        chat = await self._store.get_chat(claim.entry.chat_id)
+        if chat is None or chat.status != "waiting":
+            await self._backend.unclaim(claim)
+            return False
+        deadline = self._clock() + self._offer_seconds
+        await self._backend.add_offer(chat.id, claim.adviser_id, deadline)
+        log.info("chat offered", extra={"chat_id": chat.id, "user_id": claim.adviser_id})
+        await self._notifier.to_adviser(
+            claim.adviser_id,
+            "offer",
+            {
+                **adviser_assigned_payload(chat),
+                "expires_at": iso(datetime.fromtimestamp(deadline, UTC)),
+            },
+        )
+        return True
+
+    async def _back_in_line(self, chat_id: str, adviser_id: int) -> None:
+        chat = await self._store.get_chat(chat_id)
+        if chat is None:
+            return
+        claim = Claim(self._entry(chat), adviser_id)
+        await self._backend.unclaim(claim)
+        if chat.status == "waiting":
+            await self._backend.enqueue(claim.entry)
+
+    async def accept(self, adviser_id: int, chat_id: str) -> None:
+        if not await self._backend.take_offer(chat_id, adviser_id):
+            raise ChatRefused("offer_gone", "This chat is no longer offered to you.")
+        chat = await self._store.get_chat(chat_id)
+        if chat is None:
+            raise NOT_FOUND
+        if not await self._assign(Claim(self._entry(chat), adviser_id)):
+            raise ChatRefused("chat_ended", "This chat has ended.")
+        self.schedule_broadcast()
+
+    async def decline(self, adviser_id: int, chat_id: str) -> None:
+        if not await self._backend.take_offer(chat_id, adviser_id):
+            raise ChatRefused("offer_gone", "This chat is no longer offered to you.")
+        log.info("offer declined", extra={"chat_id": chat_id, "user_id": adviser_id})
+        await self._back_in_line(chat_id, adviser_id)
+        await self.try_assign()
+        self.schedule_broadcast()
+
+    async def expire_offers(self) -> int:
+        """Offers not answered in time go back in line and their advisers are set away."""
+        expired = await self._backend.expired_offers(self._clock())
+        for chat_id, adviser_id in expired:
+            log.info("offer expired", extra={"chat_id": chat_id, "user_id": adviser_id})
+            await self._back_in_line(chat_id, adviser_id)
+            await self._backend.set_status(adviser_id, AWAY, self._clock())
+            await self._notifier.to_adviser(adviser_id, "offer_expired", {"chat_id": chat_id})
+        if expired:
+            await self.try_assign()
+            self.schedule_broadcast()
+        return len(expired)
+
+    async def take(self, adviser_id: int, chat_id: str) -> None:
+        """Manual mode: an adviser picks a chat from the queue."""
+        if self._routing != MANUAL:
+            raise ChatRefused(
+                "forbidden", "Chats are given out in turn; taking one is for manual mode."
+            )
+        claim = await self._backend.claim_chat(chat_id, adviser_id, self._clock())
+        if claim is None:
+            state = await self._backend.adviser(adviser_id)
+            if state is None or state.status != AVAILABLE:
+                raise ChatRefused("not_available", "Set yourself available to take a chat.")
+            if len(state.active) >= state.capacity:
+                raise ChatRefused("at_capacity", "You have as many chats as you can take.")
+            raise ChatRefused("not_waiting", "That chat is no longer waiting.")
+        if not await self._assign(claim):
+            raise ChatRefused("not_waiting", "That chat is no longer waiting.")
+        self.schedule_broadcast()
+
+    async def set_offers(self, adviser_id: int, enabled: bool) -> None:
+        await self._backend.set_offers(adviser_id, enabled)
+
+    async def set_capacity(self, adviser_id: int, capacity: int) -> None:
+        await self._backend.set_capacity(adviser_id, capacity)
+        await self.try_assign()
+        self.schedule_broadcast()
+
+    async def _notify_assigned(self, chat: ChatRecord, notice: dict[str, Any]) -> None:
+        assert chat.adviser_id is not None
+        adviser = await self._store.get_user(chat.adviser_id)
+        await self._notifier.to_adviser(chat.adviser_id, "assigned", adviser_assigned_payload(chat))
+        await self._notifier.to_adviser(chat.adviser_id, "message", notice)
+        await self._notifier.to_professional(
+            chat.id,
+            "assigned",
+            professional_assigned_payload(chat, adviser.display_name if adviser else "An adviser"),
+        )
+        await self._notifier.to_professional(chat.id, "message", notice)
+
+
+def adviser_assigned_payload(chat: ChatRecord) -> dict[str, Any]:
+    return {
+        "chat_id": chat.id,
+        "pre_chat": chat.pre_chat(),
+        "created_at": iso(chat.created_at),
+        "assigned_at": iso(chat.assigned_at) if chat.assigned_at else None,
+    }
+
+
+def professional_assigned_payload(chat: ChatRecord, display_name: str) -> dict[str, Any]:
+    return {"chat_id": chat.id, "adviser": {"display_name": display_name}}

@@ -1,0 +1,369 @@
+/* The professional's page: quick exit, pre-chat form, queue, chat. Protocol: docs/protocol.md. */
+(function () {
+  "use strict";
+  var AC = window.AdviceChat;
+  var STORE_KEY = "advice_chat";
+  var EXIT_URL = "https://www.bbc.co.uk/weather";
+
+  function $(id) { return document.getElementById(id); }
+
+  var socket = null;
+
+  /* ---- quick exit: replace this page (so Back does not return to it) and keep nothing ---- */
+  function quickExit() {
+    try { sessionStorage.clear(); } catch (e) { /* storage may be blocked */ }
+    if (socket) { try { socket.disconnect(); } catch (e) { /* already gone */ } }
+    document.body.classList.add("leaving");
+    window.location.replace(EXIT_URL);
+  }
+  var shiftPresses = [];
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Shift" || event.repeat) return;
+    var now = Date.now();
+    shiftPresses = shiftPresses.filter(function (t) { return now - t < 1500; });
+    shiftPresses.push(now);
+    if (shiftPresses.length >= 3) quickExit();
+  });
+  $("quick-exit").addEventListener("click", quickExit);
+
+  /* ---- the chat kept for this tab: session storage only, never local storage ---- */
+  function saved() {
+    try {
+      var value = JSON.parse(sessionStorage.getItem(STORE_KEY) || "null");
+      return value && value.chat_id && value.token ? value : null;
+    } catch (e) { return null; }
+  }
+  function save(value) {
+    try { sessionStorage.setItem(STORE_KEY, JSON.stringify(value)); } catch (e) { /* ignore */ }
+  }
+  function forget() {
+    try { sessionStorage.removeItem(STORE_KEY); sessionStorage.clear(); } catch (e) { /* ignore */ }
+  }
+
+  /* ---- pre-chat form ---- */
+  var FIELDS = ["role", "region", "topic", "immediate_risk", "message", "consent"];
+  var form = $("prechat-form");
+
+  function clearErrors() {
+    FIELDS.forEach(function (name) {
+      var input = $(name);
+      var error = $(name + "-error");
+      if (input) input.removeAttribute("aria-invalid");
+      if (error) { error.hidden = true; error.textContent = ""; }
+      var field = $("field-" + name);
+      if (field) field.classList.remove("field--invalid");
+    });
+    $("form-error").hidden = true;
+    $("form-error").textContent = "";
+  }
+
+  /* Show an error beside its field (or above the form when it names none). Returns the input. */
+  function showError(name, message) {
+    var input = name ? $(name) : null;
+    var error = name ? $(name + "-error") : null;
+    if (input && error) {
+      input.setAttribute("aria-invalid", "true");
+      error.textContent = message;
+      error.hidden = false;
+      var field = $("field-" + name);
+      if (field) field.classList.add("field--invalid");
+      return input;
+    }
+    $("form-error").textContent = message;
+    $("form-error").hidden = false;
+    return null;
+  }
+
+  function validate() {
+    var problems = [];
+    if (!$("role").value) problems.push(["role", "Choose your role."]);
+    if (!$("region").value) problems.push(["region", "Choose the region where you work."]);
+    if (!$("topic").value) problems.push(["topic", "Choose what you would like advice about."]);
+    var max = Number($("message").getAttribute("maxlength")) || 4000;
+    if ($("message").value.length > max) {
+      problems.push(["message", "Your question must be " + max + " characters or fewer."]);
+    }
+    if (!$("consent").checked) {
+      problems.push(["consent", "Tick the box to agree to the privacy notice before you start."]);
+    }
+    return problems;
+  }
+
+  if (form) {
+    $("immediate_risk").addEventListener("change", function () {
+      $("risk-warning").hidden = !this.checked;
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      clearErrors();
+      var problems = validate();
+      if (problems.length) {
+        var first = null;
+        problems.forEach(function (p) {
+          var input = showError(p[0], p[1]);
+          if (!first) first = input;
+        });
+        if (first) first.focus();
+        return;
+      }
+      var body = {
+        role: $("role").value,
+        region: $("region").value,
+        topic: $("topic").value,
+        immediate_risk: $("immediate_risk").checked,
+        consent: true,
+      };
+      var text = $("message").value;
+      if (text.trim()) body.message = text;
+      var button = $("start-chat");
+      button.disabled = true;
+      button.textContent = "Starting…";
+      AC.postJson("/api/chats", body).then(function (result) {
+        button.disabled = false;
+        button.textContent = "Start chat";
+        if (result.status === 201 && result.data.chat_id && result.data.token) {
+          save({ chat_id: result.data.chat_id, token: result.data.token });
+          openChat(true);
+          return;
+        }
+        var message = result.data.message || "Something went wrong. Please try again.";
+        if (result.status === 503 && result.data.error === "closed") {
+          message = result.data.message || "The webchat is closed just now.";
+        }
+        var input = showError(result.data.field || null, message);
+        if (input) input.focus(); else $("form-error").focus();
+      }).catch(function () {
+        button.disabled = false;
+        button.textContent = "Start chat";
+        showError(null, "We could not reach the service. Check your connection and try again.");
+      });
+    });
+  }
+  if ($("form-error")) $("form-error").setAttribute("tabindex", "-1");
+
+  /* ---- waiting: position and an honest range, never a point figure ---- */
+  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
+
+  function waitRange(seconds) {
+    var minutes = seconds / 60;
+    if (seconds <= 0) return "An adviser should be with you shortly.";
+    if (minutes < 2) return "Estimated wait: about 1–2 minutes.";
+    if (minutes >= 90) return "Estimated wait: more than an hour.";
+    var low;
+    var high;
+    if (minutes < 10) {
+      low = Math.max(1, Math.floor(minutes * 0.75));
+      high = Math.max(low + 1, Math.ceil(minutes * 1.25));
+    } else {
+      low = Math.max(5, Math.floor((minutes * 0.75) / 5) * 5);
+      high = Math.max(low + 5, Math.ceil((minutes * 1.25) / 5) * 5);
+    }
+    if (high >= 60) return "Estimated wait: about " + low + " minutes to an hour or more.";
+    return "Estimated wait: about " + low + "–" + high + " minutes.";
+  }
+
+  function describeWait(q) {
+    var parts = [];
+    if (q.position === 1) parts.push("You are next in the queue.");
+    else if (typeof q.position === "number") parts.push("You are number " + q.position + " in the queue.");
+    var s = q.estimated_wait_seconds;
+    if (s === null || s === undefined) {
+      parts.push("We can't estimate your wait yet: no adviser is free at the moment. Please stay on this page.");
+    } else {
+      parts.push(waitRange(s));
+    }
+    if (q.may_close_first) {
+      parts.push("The webchat may close before an adviser reaches you. If you need help sooner, " +
+        "follow your agency's safeguarding procedures, and call 999 if anyone is in danger.");
+    }
+    return parts.join(" ");
+  }
+
+  /* ---- the conversation ---- */
+  var log = null;
+  var outbox = null;
+  var resync = null;
+  var ended = false;
+  var assigned = false;
+
+  function setStatus(text) { $("queue-status").textContent = text; }
+  function setConnection(text) { $("connection").textContent = text; }
+
+  function showEnded(endedBy) {
+    if (ended) return;
+    ended = true;
+    forget();
+    var unsent = outbox ? outbox.clear() : [];
+    unsent.forEach(function (clientId) {
+      var li = log.pending.get(clientId);
+      if (li) log.markFailed(clientId, li.querySelector(".message__text").textContent);
+    });
+    if (socket) { socket.disconnect(); }
+    $("composer-text").disabled = true;
+    $("send").disabled = true;
+    $("end-chat").hidden = true;
+    $("end-confirm").hidden = true;
+    $("composer-hint").textContent = "This chat has ended, so you cannot send more messages.";
+    var words = {
+      professional: "This chat has ended. You ended it.",
+      adviser: "This chat has ended. The adviser ended it.",
+      system: "This chat has ended.",
+    };
+    $("ended-text").textContent = words[endedBy] || "This chat has ended.";
+    setStatus("");
+    setConnection("");
+    $("conversation").classList.add("chat--ended");
+    $("ended").hidden = false;
+    $("ended-text").focus();
+  }
+
+  function setAssigned(name) {
+    var chat = saved();
+    var announced = chat && chat.assigned;
+    assigned = true;
+    if (announced) {
+      setStatus("You are chatting with an adviser.");
+      return;
+    }
+    if (chat) { chat.assigned = true; save(chat); }
+    setStatus("An adviser has joined the chat" + (name ? " (" + name + ")" : "") + ". You can talk now.");
+    $("composer-text").focus();
+  }
+
+  function openChat(fresh) {
+    var chat = saved();
+    if (!chat) return;
+    if ($("prechat")) $("prechat").hidden = true;
+    if ($("closed")) $("closed").hidden = true;
+    $("conversation").hidden = false;
+    setStatus(fresh ? "Your chat has started. Connecting you to the queue…" : "Reconnecting to your chat…");
+    $("conversation-heading").focus();
+
+    log = new AC.ChatLog($("messages"), {
+      own: "professional",
+      labels: { professional: "You", adviser: "Adviser", system: "" },
+    });
+    socket = window.io({ auth: { token: chat.token }, transports: ["websocket", "polling"] });
+    outbox = new AC.Outbox(socket, "message");
+    resync = new AC.Resync(socket, function (afterId) { return { after_id: afterId }; }, function (ack) {
+      if (ack.status === "ended") { showEnded(); return; }
+      if (ack.status === "assigned" && !assigned) setAssigned(null);
+      log.scrollToEnd();
+      outbox.resendAll(log);
+    });
+
+    socket.on("connect", function () {
+      setConnection("");
+      resync.run(log);
+    });
+    socket.on("disconnect", function () {
+      if (!ended) setConnection("Reconnecting… Your messages will be sent when the connection is back.");
+    });
+    socket.on("connect_error", function (err) {
+      var reason = err && err.message;
+      if (reason === "chat_ended") { showEnded(); return; }
+      if (reason === "unauthorized") {
+        showEnded();
+        $("ended-text").textContent = "This chat is no longer available.";
+        return;
+      }
+      setConnection("Reconnecting… Your messages will be sent when the connection is back.");
+    });
+    socket.on("queue", function (q) {
+      if (ended || !q) return;
+      assigned = false;
+      var current = saved();
+      if (current && current.assigned) { current.assigned = false; save(current); }
+      setStatus(describeWait(q));
+    });
+    socket.on("assigned", function (info) {
+      if (ended) return;
+      setAssigned(info && info.adviser && info.adviser.display_name);
+    });
+    socket.on("message", function (m) {
+      if (log.add(m)) log.scrollToEnd();
+      if (log.hasGap()) resync.run(log);
+    });
+    socket.on("ended", function (info) { showEnded(info && info.ended_by); });
+  }
+
+  /* ---- composer ---- */
+  var composer = $("composer");
+  composer.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var box = $("composer-text");
+    var error = $("composer-error");
+    if (ended || !outbox) return;
+    var text = box.value;
+    if (!text.trim()) {
+      error.textContent = "Write a message first.";
+      error.hidden = false;
+      box.setAttribute("aria-invalid", "true");
+      return;
+    }
+    error.hidden = true;
+    box.removeAttribute("aria-invalid");
+    box.value = "";
+    var clientId = AC.uuid();
+    log.addPending(clientId, text);
+    log.scrollToEnd();
+    outbox.send({ text: text, client_id: clientId }, function (ack, payload) {
+      var chat = saved();
+      log.add({ id: ack.id, chat_id: chat ? chat.chat_id : null, sender: "professional",
+        text: payload.text, sent_at: ack.sent_at, client_id: payload.client_id });
+      if (log.hasGap()) resync.run(log);
+    }, function (failure, payload) {
+      if (failure.error === "chat_ended") { log.markFailed(clientId, payload.text); showEnded(); return; }
+      log.markFailed(clientId, payload.text);
+      error.textContent = AC.errorText(failure);
+      error.hidden = false;
+      if (!box.value) box.value = payload.text;
+    });
+  });
+  $("composer-text").addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      composer.requestSubmit();
+    }
+  });
+  $("composer-text").addEventListener("input", function () {
+    if (this.value.trim()) { $("composer-error").hidden = true; this.removeAttribute("aria-invalid"); }
+  });
+
+  /* ---- ending, with a confirmation step ---- */
+  function closeConfirm() {
+    $("end-confirm").hidden = true;
+    $("end-chat").setAttribute("aria-expanded", "false");
+  }
+  $("end-chat").addEventListener("click", function () {
+    $("end-error").hidden = true;
+    $("end-confirm").hidden = false;
+    $("end-chat").setAttribute("aria-expanded", "true");
+    $("end-confirm-text").focus();
+  });
+  $("end-no").addEventListener("click", function () {
+    closeConfirm();
+    $("composer-text").focus();
+  });
+  $("end-yes").addEventListener("click", function () {
+    if (!socket || !socket.connected) {
+      $("end-error").textContent = "You are not connected just now. Try again when the connection is back.";
+      $("end-error").hidden = false;
+      return;
+    }
+    $("end-yes").disabled = true;
+    socket.timeout(AC.ACK_TIMEOUT_MS).emit("end", {}, function (err, ack) {
+      $("end-yes").disabled = false;
+      if (!err && ack && (ack.ok || ack.error === "chat_ended")) { showEnded("professional"); return; }
+      $("end-error").textContent = (ack && ack.message) ||
+        "We could not end the chat just now. Please try again.";
+      $("end-error").hidden = false;
+    });
+  });
+  $("new-chat").addEventListener("click", function () {
+    forget();
+    window.location.replace("/");
+  });
+
+  if (saved()) openChat(false);
+})();
