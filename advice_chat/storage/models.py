@@ -11,10 +11,12 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -68,6 +70,12 @@ class Chat(Base):
     ended_by: Mapped[str | None] = mapped_column(String(16), nullable=True)
     outcome: Mapped[str | None] = mapped_column(String(40), nullable=True)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # Set when the raw messages have been replaced by the redacted transcript.
+    redacted_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, index=True
+    )
+    # Set when retention deleted the transcript; the row stays for statistics.
+    purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class Message(Base):
@@ -93,6 +101,58 @@ class Message(Base):
     client_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     code: Mapped[str | None] = mapped_column(String(32), nullable=True)
     sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # True when `text` holds the message sealed with its chat's key (see storage/sealing.py).
+    sealed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql_text("false"))
+
+
+class ChatKey(Base):
+    """A chat's data key, wrapped with the service key. Deleting it shreds the raw messages."""
+
+    __tablename__ = "chat_keys"
+
+    chat_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class TranscriptLine(Base):
+    """One redacted message of a closed chat: all that remains of it once the chat is sealed."""
+
+    __tablename__ = "transcript_lines"
+
+    chat_id: Mapped[str] = mapped_column(
+        ForeignKey("chats.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sender: Mapped[str] = mapped_column(String(16))
+    code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEvent(Base):
+    """Who looked at or changed what, and when. Holds ids, never content."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class PurgeRun(Base):
+    """One retention pass: which rule deleted how many transcripts. Never what they said."""
+
+    __tablename__ = "purge_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ran_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    rule: Mapped[str] = mapped_column(String(80))
+    transcripts: Mapped[int] = mapped_column(Integer)
+    lines: Mapped[int] = mapped_column(Integer)
 
 
 class OpeningWindow(Base):
