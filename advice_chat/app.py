@@ -15,15 +15,27 @@ from advice_chat.metrics import Metrics
 from advice_chat.queueing.base import QueueBackend
 from advice_chat.queueing.memory import MemoryQueue
 from advice_chat.queueing.redis_backend import RedisQueue
+from advice_chat.redaction import Redactor
 from advice_chat.services.accounts import AccountService
 from advice_chat.services.chats import ChatService
 from advice_chat.services.hours import HoursService
 from advice_chat.services.housekeeping import Housekeeping
 from advice_chat.services.queue import QueueService
+from advice_chat.services.transcripts import TranscriptService
 from advice_chat.storage.engine import create_engine, upgrade
+from advice_chat.storage.sealing import Sealer
 from advice_chat.storage.store import Store
 from advice_chat.web import http_api, ops, pages
-from advice_chat.web.keys import ACCOUNTS, CHATS, HOURS, QUEUE, SETTINGS, TEMPLATES
+from advice_chat.web import transcripts as transcript_views
+from advice_chat.web.keys import (
+    ACCOUNTS,
+    CHATS,
+    HOURS,
+    QUEUE,
+    SETTINGS,
+    TEMPLATES,
+    TRANSCRIPTS,
+)
 from advice_chat.web.middleware import api_write_guard, security_headers
 from advice_chat.web.ops import METRICS, OPS_REDIS, OPS_STORE, request_context
 from advice_chat.web.redis_manager import PooledRedisManager
@@ -78,7 +90,7 @@ def create_app(settings: Settings) -> web.Application:
     )
     sio.attach(app)
     notifier = SocketNotifier(sio)
-    store = Store(create_engine(settings.database_url))
+    store = Store(create_engine(settings.database_url), Sealer(settings.secret_key))
     backend, redis_client = _queue_backend(settings)
     hours = HoursService(store)
     queue = QueueService(
@@ -95,7 +107,15 @@ def create_app(settings: Settings) -> web.Application:
     accounts = AccountService(
         store, session_hours=settings.session_hours, default_capacity=settings.adviser_capacity
     )
-    chats = ChatService(store, queue, notifier, hours, metrics)
+    transcripts = TranscriptService(
+        store,
+        Redactor(),
+        retention_days=settings.retention_days,
+        interval_seconds=settings.housekeeping_seconds,
+        purge_interval_seconds=settings.purge_seconds,
+        metrics=metrics,
+    )
+    chats = ChatService(store, queue, notifier, hours, metrics, transcripts)
     housekeeping = Housekeeping(
         queue,
         chats,
@@ -109,6 +129,7 @@ def create_app(settings: Settings) -> web.Application:
     app[CHATS] = chats
     app[QUEUE] = queue
     app[HOURS] = hours
+    app[TRANSCRIPTS] = transcripts
     app[TEMPLATES] = _templates()
     app[SOCKETS] = SocketEdge(sio, notifier, accounts, chats, queue, metrics)
     app[METRICS] = metrics
@@ -118,6 +139,7 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(ops.routes)
     app.add_routes(http_api.routes)
     app.add_routes(pages.routes)
+    app.add_routes(transcript_views.routes)
     app.router.add_static("/static", PROJECT_ROOT / "static", append_version=False)
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
@@ -126,6 +148,7 @@ def create_app(settings: Settings) -> web.Application:
         await queue.recover()
         queue.start()
         housekeeping.start()
+        transcripts.start()
         log.info(
             "ready",
             extra={
@@ -136,6 +159,7 @@ def create_app(settings: Settings) -> web.Application:
         yield
         await app[SOCKETS].close()
         await housekeeping.close()
+        await transcripts.close()
         await queue.close()
         await store.close()
         if redis_client is not None:

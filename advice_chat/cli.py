@@ -16,6 +16,7 @@ from advice_chat.config import ConfigError, Settings, load_settings
 from advice_chat.logging_setup import configure_logging
 from advice_chat.services.accounts import AccountError, AccountService
 from advice_chat.storage.engine import create_engine, upgrade, upgrade_sync
+from advice_chat.storage.sealing import Sealer
 from advice_chat.storage.store import Store
 
 log = logging.getLogger("advice_chat.cli")
@@ -46,7 +47,7 @@ def _serve(settings: Settings) -> None:
 
 async def _with_accounts(settings: Settings) -> tuple[Store, AccountService]:
     await upgrade(settings.database_url)
-    store = Store(create_engine(settings.database_url))
+    store = Store(create_engine(settings.database_url), Sealer(settings.secret_key))
     accounts = AccountService(
         store, session_hours=settings.session_hours, default_capacity=settings.adviser_capacity
     )
@@ -94,6 +95,32 @@ async def _demo_users(settings: Settings) -> list[tuple[str, str, str]]:
     return created
 
 
+async def _purge(settings: Settings) -> int:
+    """Redact any closed chat still holding raw text, then apply retention."""
+    from advice_chat.redaction import Redactor
+    from advice_chat.services.transcripts import TranscriptService
+
+    await upgrade(settings.database_url)
+    store = Store(create_engine(settings.database_url), Sealer(settings.secret_key))
+    service = TranscriptService(
+        store,
+        Redactor(),
+        retention_days=settings.retention_days,
+        interval_seconds=settings.housekeeping_seconds,
+        purge_interval_seconds=settings.purge_seconds,
+    )
+    try:
+        redacted = await service.redact_pending()
+        deleted = await service.purge()
+    finally:
+        await store.close()
+    print(
+        f"redacted {redacted} closed chats; deleted {deleted} transcripts older than "
+        f"{settings.retention_days} days"
+    )
+    return 0
+
+
 def _read_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
@@ -118,6 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--username", required=True)
     p.add_argument("--display-name", required=True)
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    sub.add_parser(
+        "purge",
+        help="redact closed chats still holding raw text; delete transcripts past retention",
+    )
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations")
@@ -158,6 +189,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         return asyncio.run(_create_user(settings, args, password))
+    if args.command == "purge":
+        return asyncio.run(_purge(settings))
     if args.command == "db":
         upgrade_sync(settings.database_url)
         print("database is at the latest migration")

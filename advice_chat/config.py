@@ -63,6 +63,11 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
     ),
     "ADVICE_CHAT_SHUTDOWN_SECONDS": ("10", "longest a graceful shutdown may take"),
     "ADVICE_CHAT_LOG_LEVEL": ("INFO", "log level (DEBUG, INFO, WARNING, ERROR)"),
+    "ADVICE_CHAT_RETENTION_DAYS": (
+        "365",
+        "redacted transcripts are deleted this many days after their chat ended",
+    ),
+    "ADVICE_CHAT_PURGE_SECONDS": ("3600", "how often each worker runs the retention purge"),
 }
 
 
@@ -92,6 +97,8 @@ class Settings:
     log_level: str = "INFO"
     metrics_token: str | None = None
     shutdown_seconds: float = 10.0
+    retention_days: int = 365
+    purge_seconds: float = 3600.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -190,4 +197,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_level=level,
         metrics_token=env.get("ADVICE_CHAT_METRICS_TOKEN") or None,
         shutdown_seconds=_float(env, "ADVICE_CHAT_SHUTDOWN_SECONDS", 10.0),
+        retention_days=_int(env, "ADVICE_CHAT_RETENTION_DAYS", 365, minimum=1),
+        purge_seconds=_float(env, "ADVICE_CHAT_PURGE_SECONDS", 3600.0),
     )

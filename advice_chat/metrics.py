@@ -45,3 +45,14 @@ class Metrics:
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
             registry=r,
         )
+        self.redaction_seconds = Histogram(
+            "advice_chat_redaction_seconds",
+            "Time to redact one closed chat",
+            buckets=(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5),
+            registry=r,
+        )
+        self.redaction_failures = Counter(
+            "advice_chat_redaction_failures_total",
+            "Closed chats whose redaction failed (retried on the next pass)",
+            registry=r,
+        )

@@ -53,6 +53,8 @@ class ChatRecord:
     adviser_id: int | None
     ended_by: str | None
     outcome: str | None
+    redacted_at: datetime | None = None
+    purged_at: datetime | None = None
 
     def pre_chat(self) -> dict[str, Any]:
         return {

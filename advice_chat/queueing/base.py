@@ -95,8 +95,12 @@ class QueueBackend(Protocol):
     async def unclaim(self, claim: Claim) -> None:
         """Undo a claim whose chat turned out to be closed already."""
 
-    async def add_active(self, adviser_id: int, chat_id: str) -> None:
-        """Restore an open chat to an adviser's load (after a restart)."""
+    async def add_active(self, adviser_id: int, chat_id: str, now: float) -> None:
+        """Restore an open chat to an adviser's load (after a restart).
+
+        An adviser first seen this way is offline since `now`, so their grace
+        period starts at the restart, not at the epoch.
+        """
 
     async def release(self, adviser_id: int, chat_id: str, now: float) -> None:
         """A chat of this adviser's has ended: free the slot."""

@@ -225,8 +225,10 @@ class MemoryQueue:
             adviser.active.discard(claim.entry.chat_id)
             self._changed()
 
-    async def add_active(self, adviser_id: int, chat_id: str) -> None:
-        self._get(adviser_id, 0, 0.0).active.add(chat_id)
+    async def add_active(self, adviser_id: int, chat_id: str, now: float) -> None:
+        if adviser_id not in self._advisers:
+            self._get(adviser_id, 0, now).offline_since = now
+        self._get(adviser_id, 0, now).active.add(chat_id)
         self._changed()
 
     async def release(self, adviser_id: int, chat_id: str, now: float) -> None:

@@ -347,13 +347,14 @@ class RedisQueue:
     async def unclaim(self, claim: Claim) -> None:
         await self._release(args=[self._p, claim.adviser_id, claim.entry.chat_id])
 
-    async def add_active(self, adviser_id: int, chat_id: str) -> None:
+    async def add_active(self, adviser_id: int, chat_id: str, now: float) -> None:
         key = f"{self._p}adv:{adviser_id}"
         async with self._r.pipeline(transaction=True) as pipe:
             pipe.sadd(self._p + "advisers", adviser_id)
             pipe.hsetnx(key, "status", "offline")
             pipe.hsetnx(key, "capacity", 0)
-            pipe.hsetnx(key, "idle_since", 0)
+            pipe.hsetnx(key, "idle_since", now)
+            pipe.hsetnx(key, "offline_since", now)
             pipe.sadd(key + ":active", chat_id)
             pipe.incr(self._p + "version")
             await pipe.execute()

@@ -28,6 +28,7 @@ from advice_chat.services.queue import (
     priority_for,
     professional_assigned_payload,
 )
+from advice_chat.services.transcripts import TranscriptService
 from advice_chat.storage.store import ChatClosed, Store
 from advice_chat.validation import InvalidInput, PreChat, clean_client_id, clean_text
 
@@ -70,8 +71,10 @@ class ChatService:
         notifier: Notifier,
         hours: HoursService,
         metrics: Metrics | None = None,
+        transcripts: TranscriptService | None = None,
     ) -> None:
         self._store = store
+        self._transcripts = transcripts
         self._metrics = metrics or Metrics()
         self._hours = hours
         self._queue = queue
@@ -206,7 +209,11 @@ class ChatService:
 
     async def history(self, actor: Actor, chat_id: Any, after_id: int) -> dict[str, Any]:
         chat = await self._chat_for(actor, chat_id)
-        messages = await self._store.history(chat.id, after_id)
+        if chat.redacted_at is not None:
+            # The raw words are gone; what remains is the redacted transcript.
+            messages = await self._store.transcript(chat.id, after_id)
+        else:
+            messages = await self._store.history(chat.id, after_id)
         return {"messages": [m.wire() for m in messages], "status": chat.status}
 
     # -- ending -------------------------------------------------------------
@@ -256,6 +263,8 @@ class ChatService:
                 await self._notifier.to_adviser(ended.adviser_id, "message", message.wire())
                 await self._notifier.to_adviser(ended.adviser_id, "ended", payload)
         self._locks.pop(chat.id, None)
+        if self._transcripts is not None:
+            self._transcripts.chat_closed()
         await self._queue.forget_professional(chat.id)
         if ended.adviser_id is None:
             await self._queue.withdraw(chat.id)

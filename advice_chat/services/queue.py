@@ -150,6 +150,8 @@ class QueueService:
                 if chat.id not in self._maybe_stuck:
                     continue
                 await self._backend.unclaim(Claim(self._entry(chat), claimed[chat.id]))
+            # After a restart nobody is connected yet: the leaving grace period starts now.
+            await self._backend.professional_waiting(chat.id, self._clock())
             await self._backend.enqueue(self._entry(chat))
             repairs += 1
         self._maybe_stuck = stuck
@@ -160,7 +162,7 @@ class QueueService:
                 repairs += 1
         for chat in assigned_db:
             if chat.adviser_id is not None and claimed.get(chat.id) != chat.adviser_id:
-                await self._backend.add_active(chat.adviser_id, chat.id)
+                await self._backend.add_active(chat.adviser_id, chat.id, self._clock())
                 repairs += 1
         assigned_to = {c.id: c.adviser_id for c in assigned_db}
         others = [c for c in claimed if c not in assigned_to and c not in waiting_ids]

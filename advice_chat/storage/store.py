@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime, time
 from typing import Any
@@ -19,13 +20,18 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from advice_chat.opening import Schedule, Window
 from advice_chat.records import ChatRecord, MessageRecord, UserRecord, as_utc
 from advice_chat.storage.models import (
+    AuditEvent,
     Chat,
+    ChatKey,
     ClosedDate,
     Message,
     OpeningWindow,
+    PurgeRun,
     StaffSession,
+    TranscriptLine,
     User,
 )
+from advice_chat.storage.sealing import Sealer
 
 
 class ChatClosed(Exception):
@@ -62,18 +68,26 @@ def _chat(row: Any) -> ChatRecord:
         adviser_id=row.adviser_id,
         ended_by=row.ended_by,
         outcome=row.outcome,
+        redacted_at=as_utc(row.redacted_at) if row.redacted_at else None,
+        purged_at=as_utc(row.purged_at) if row.purged_at else None,
     )
 
 
-def _message(row: Any) -> MessageRecord:
+def _message(row: Any, text: str) -> MessageRecord:
     return MessageRecord(
         chat_id=row.chat_id,
         seq=row.seq,
         sender=row.sender,
-        text=row.text,
+        text=text,
         client_id=row.client_id,
         code=row.code,
         sent_at=as_utc(row.sent_at),
+    )
+
+
+def _line(row: Any) -> MessageRecord:
+    return MessageRecord(
+        row.chat_id, row.seq, row.sender, row.text, None, row.code, as_utc(row.sent_at)
     )
 
 
@@ -91,6 +105,8 @@ _CHAT_COLUMNS = (
     Chat.adviser_id,
     Chat.ended_by,
     Chat.outcome,
+    Chat.redacted_at,
+    Chat.purged_at,
 )
 _MESSAGE_COLUMNS = (
     Message.chat_id,
@@ -100,7 +116,17 @@ _MESSAGE_COLUMNS = (
     Message.client_id,
     Message.code,
     Message.sent_at,
+    Message.sealed,
 )
+_LINE_COLUMNS = (
+    TranscriptLine.chat_id,
+    TranscriptLine.seq,
+    TranscriptLine.sender,
+    TranscriptLine.text,
+    TranscriptLine.code,
+    TranscriptLine.sent_at,
+)
+_KEY_CACHE_SIZE = 4096
 _USER_COLUMNS = (
     User.id,
     User.username,
@@ -112,10 +138,16 @@ _USER_COLUMNS = (
 
 
 class Store:
-    """Durable state: accounts, sessions, chats and messages."""
+    """Durable state: accounts, sessions, chats and messages.
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    Raw message text is sealed with its chat's key before it is written (see
+    `sealing.py`); `shred_to_transcript` swaps it for the redacted transcript.
+    """
+
+    def __init__(self, engine: AsyncEngine, sealer: Sealer) -> None:
         self.engine = engine
+        self._sealer = sealer
+        self._keys: OrderedDict[str, bytes] = OrderedDict()
         # SQLite has one writer at a time; queueing writers here instead of in
         # SQLite's busy loop keeps latency flat under contention.
         self._write_lock: asyncio.Lock | None = (
@@ -269,16 +301,12 @@ class Store:
                 .returning(*_CHAT_COLUMNS)
             )
             chat = _chat(result.one())
+            key, wrapped = self._sealer.new_chat_key(chat_id)
+            await conn.execute(insert(ChatKey).values(chat_id=chat_id, wrapped_key=wrapped))
+            self._remember_key(chat_id, key)
             if first_message:
-                await conn.execute(
-                    insert(Message).values(
-                        chat_id=chat_id,
-                        seq=1,
-                        sender="professional",
-                        text=first_message,
-                        client_id="initial",
-                        sent_at=now,
-                    )
+                await self._insert_message(
+                    conn, chat_id, 1, "professional", first_message, "initial", None, now
                 )
         return chat
 
@@ -438,18 +466,54 @@ class Store:
         code: str | None,
         now: datetime,
     ) -> MessageRecord:
+        key = await self._chat_key(conn, chat_id)
         await conn.execute(
             insert(Message).values(
                 chat_id=chat_id,
                 seq=seq,
                 sender=sender,
-                text=text,
+                text=self._sealer.seal(key, chat_id, seq, text),
+                sealed=True,
                 client_id=client_id,
                 code=code,
                 sent_at=now,
             )
         )
         return MessageRecord(chat_id, seq, sender, text, client_id, code, now)
+
+    # -- chat keys ------------------------------------------------------------
+
+    def _remember_key(self, chat_id: str, key: bytes) -> None:
+        self._keys[chat_id] = key
+        self._keys.move_to_end(chat_id)
+        while len(self._keys) > _KEY_CACHE_SIZE:
+            self._keys.popitem(last=False)
+
+    async def _chat_key(self, conn: AsyncConnection, chat_id: str) -> bytes:
+        """The chat's data key; made on first use for chats from before sealing existed."""
+        key = self._keys.get(chat_id)
+        if key is not None:
+            return key
+        wrapped = (
+            await conn.execute(select(ChatKey.wrapped_key).where(ChatKey.chat_id == chat_id))
+        ).scalar_one_or_none()
+        if wrapped is None:
+            key, wrapped = self._sealer.new_chat_key(chat_id)
+            await conn.execute(insert(ChatKey).values(chat_id=chat_id, wrapped_key=wrapped))
+        else:
+            key = self._sealer.unwrap(chat_id, wrapped)
+        self._remember_key(chat_id, key)
+        return key
+
+    async def _open_rows(self, conn: AsyncConnection, rows: Sequence[Any]) -> list[MessageRecord]:
+        out = []
+        for row in rows:
+            if row.sealed:
+                key = await self._chat_key(conn, row.chat_id)
+                out.append(_message(row, self._sealer.open(key, row.chat_id, row.seq, row.text)))
+            else:
+                out.append(_message(row, row.text))
+        return out
 
     async def _find_by_client_id(
         self, chat_id: str, sender: str, client_id: str
@@ -464,7 +528,7 @@ class Store:
                     )
                 )
             ).one_or_none()
-        return None if row is None else _message(row)
+            return None if row is None else (await self._open_rows(conn, [row]))[0]
 
     async def add_message(
         self, chat_id: str, *, sender: str, text: str, client_id: str, now: datetime
@@ -502,6 +566,7 @@ class Store:
             return existing, False
 
     async def history(self, chat_id: str, after_seq: int) -> list[MessageRecord]:
+        """Raw messages of an open (or not yet redacted) chat, opened with its key."""
         async with self.engine.connect() as conn:
             rows = (
                 await conn.execute(
@@ -510,7 +575,182 @@ class Store:
                     .order_by(Message.seq)
                 )
             ).all()
-        return [_message(r) for r in rows]
+            return await self._open_rows(conn, rows)
+
+    # -- transcripts ------------------------------------------------------------
+
+    async def chats_to_redact(self, limit: int = 100) -> list[str]:
+        """Ended chats whose raw messages have not yet been replaced by a transcript."""
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(
+                select(Chat.id)
+                .where(Chat.status == "ended", Chat.redacted_at.is_(None))
+                .order_by(Chat.ended_at)
+                .limit(limit)
+            )
+            return [r[0] for r in rows]
+
+    async def shred_to_transcript(
+        self, chat_id: str, lines: Sequence[MessageRecord], now: datetime
+    ) -> bool:
+        """Store the redacted lines, delete the raw messages and the chat key, in one commit.
+
+        False when the chat is not ended or another worker got there first.
+        """
+        async with self._write() as conn:
+            done = (
+                await conn.execute(
+                    update(Chat)
+                    .where(Chat.id == chat_id, Chat.status == "ended", Chat.redacted_at.is_(None))
+                    .values(redacted_at=now)
+                    .returning(Chat.id)
+                )
+            ).scalar_one_or_none()
+            if done is None:
+                return False
+            if lines:
+                await conn.execute(
+                    insert(TranscriptLine),
+                    [
+                        {
+                            "chat_id": chat_id,
+                            "seq": line.seq,
+                            "sender": line.sender,
+                            "code": line.code,
+                            "text": line.text,
+                            "sent_at": line.sent_at,
+                        }
+                        for line in lines
+                    ],
+                )
+            await conn.execute(delete(Message).where(Message.chat_id == chat_id))
+            await conn.execute(delete(ChatKey).where(ChatKey.chat_id == chat_id))
+        self._keys.pop(chat_id, None)
+        return True
+
+    async def scrub(self) -> bool:
+        """Push deleted pages out of the SQLite WAL and truncate it; True when done.
+
+        With secure_delete on, a checkpoint writes the zeroed pages into the main
+        file; TRUNCATE then empties the WAL, which still held the old page images.
+        PostgreSQL never held raw text in the clear (sealing), so there is nothing to do.
+        """
+        if self.engine.dialect.name != "sqlite":
+            return True
+        async with self._write() as conn:
+            row = (await conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))).one()
+        return int(row[0]) == 0
+
+    async def transcript(self, chat_id: str, after_seq: int = 0) -> list[MessageRecord]:
+        async with self.engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(*_LINE_COLUMNS)
+                    .where(TranscriptLine.chat_id == chat_id, TranscriptLine.seq > after_seq)
+                    .order_by(TranscriptLine.seq)
+                )
+            ).all()
+        return [_line(r) for r in rows]
+
+    async def transcripts(
+        self, limit: int, before: datetime | None
+    ) -> list[tuple[ChatRecord, int]]:
+        """Redacted, not yet purged chats, newest first, with their line counts."""
+        counts = (
+            select(TranscriptLine.chat_id, func.count().label("lines"))
+            .group_by(TranscriptLine.chat_id)
+            .subquery()
+        )
+        query = (
+            select(*_CHAT_COLUMNS, func.coalesce(counts.c.lines, 0).label("lines"))
+            .outerjoin(counts, counts.c.chat_id == Chat.id)
+            .where(Chat.redacted_at.is_not(None), Chat.purged_at.is_(None))
+            .order_by(Chat.ended_at.desc(), Chat.id)
+            .limit(limit)
+        )
+        if before is not None:
+            query = query.where(Chat.ended_at < before)
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [(_chat(r), int(r.lines)) for r in rows]
+
+    async def purge_transcripts(self, ended_before: datetime, now: datetime, rule: str) -> int:
+        """Delete the transcripts of chats that ended before the cut-off; record the run.
+
+        The chat rows stay (they carry no words), so statistics outlive transcripts.
+        """
+        async with self._write() as conn:
+            ids = (
+                (
+                    await conn.execute(
+                        select(Chat.id).where(
+                            Chat.ended_at < ended_before,
+                            Chat.redacted_at.is_not(None),
+                            Chat.purged_at.is_(None),
+                        )
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            lines = 0
+            if ids:
+                lines = (
+                    await conn.execute(
+                        delete(TranscriptLine).where(TranscriptLine.chat_id.in_(ids))
+                    )
+                ).rowcount
+                await conn.execute(update(Chat).where(Chat.id.in_(ids)).values(purged_at=now))
+            await conn.execute(
+                insert(PurgeRun).values(ran_at=now, rule=rule, transcripts=len(ids), lines=lines)
+            )
+        return len(ids)
+
+    async def purge_runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        async with self.engine.connect() as conn:
+            rows = (
+                await conn.execute(select(PurgeRun).order_by(PurgeRun.id.desc()).limit(limit))
+            ).all()
+        return [
+            {
+                "ran_at": as_utc(r.ran_at),
+                "rule": r.rule,
+                "transcripts": r.transcripts,
+                "lines": r.lines,
+            }
+            for r in rows
+        ]
+
+    # -- audit ------------------------------------------------------------------
+
+    async def audit(
+        self, user_id: int | None, action: str, subject: str | None, now: datetime
+    ) -> None:
+        async with self._write() as conn:
+            await conn.execute(
+                insert(AuditEvent).values(at=now, user_id=user_id, action=action, subject=subject)
+            )
+
+    async def audit_events(self, limit: int = 100) -> list[dict[str, Any]]:
+        async with self.engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(AuditEvent, User.username)
+                    .outerjoin(User, User.id == AuditEvent.user_id)
+                    .order_by(AuditEvent.id.desc())
+                    .limit(limit)
+                )
+            ).all()
+        return [
+            {
+                "at": as_utc(r.at),
+                "user_id": r.user_id,
+                "username": r.username,
+                "action": r.action,
+                "subject": r.subject,
+            }
+            for r in rows
+        ]
 
     async def count_messages(self, chat_id: str) -> int:
         async with self.engine.connect() as conn:

@@ -10,6 +10,7 @@ from advice_chat.services.accounts import AccountService
 from advice_chat.services.chats import ChatService
 from advice_chat.services.hours import HoursService
 from advice_chat.services.queue import QueueService
+from advice_chat.services.transcripts import TranscriptService
 
 SETTINGS = web.AppKey("settings", Settings)
 ACCOUNTS = web.AppKey("accounts", AccountService)
@@ -17,3 +18,4 @@ CHATS = web.AppKey("chats", ChatService)
 QUEUE = web.AppKey("queue", QueueService)
 TEMPLATES = web.AppKey("templates", Environment)
 HOURS = web.AppKey("hours", HoursService)
+TRANSCRIPTS = web.AppKey("transcripts", TranscriptService)

@@ -16,7 +16,7 @@ from advice_chat.web.session_cookie import SESSION_COOKIE
 routes = web.RouteTableDef()
 
 
-def _london(value: datetime | None) -> str | None:
+def london_time(value: datetime | None) -> str | None:
     """A time as people in England and Wales read it, e.g. 'Monday 30 November at 09:00'."""
     if value is None:
         return None
@@ -25,7 +25,13 @@ def _london(value: datetime | None) -> str | None:
 
 
 async def render(
-    request: web.Request, template: str, *, page: str, user: UserRecord | None, status: int = 200
+    request: web.Request,
+    template: str,
+    *,
+    page: str,
+    user: UserRecord | None,
+    status: int = 200,
+    extra: dict[str, Any] | None = None,
 ) -> web.Response:
     service = await request.app[HOURS].status()
     context: dict[str, Any] = {
@@ -35,9 +41,10 @@ async def render(
         "routing": request.app[SETTINGS].routing,
         "service": {
             "open": service.open,
-            "opens_at": _london(service.opens_at),
-            "closes_at": _london(service.closes_at),
+            "opens_at": london_time(service.opens_at),
+            "closes_at": london_time(service.closes_at),
         },
+        **(extra or {}),
     }
     html = request.app[TEMPLATES].get_template(template).render(**context)
     response = web.Response(text=html, content_type="text/html", status=status)
@@ -45,7 +52,7 @@ async def render(
     return response
 
 
-async def _user(request: web.Request) -> UserRecord | None:
+async def signed_in(request: web.Request) -> UserRecord | None:
     return await request.app[ACCOUNTS].session_user(request.cookies.get(SESSION_COOKIE))
 
 
@@ -56,11 +63,11 @@ async def professional(request: web.Request) -> web.Response:
 
 @routes.get("/login")
 async def login_page(request: web.Request) -> web.Response:
-    return await render(request, "login.html", page="login", user=await _user(request))
+    return await render(request, "login.html", page="login", user=await signed_in(request))
 
 
 async def _staff_page(request: web.Request, role: str, template: str) -> web.Response:
-    user = await _user(request)
+    user = await signed_in(request)
     if user is None:
         raise web.HTTPFound("/login")
     if user.role != role:

@@ -115,12 +115,22 @@ async def test_concurrent_claims_never_double_assign_or_exceed_capacity(
 
 async def test_add_active_restores_load_and_version_moves(backend: QueueBackend) -> None:
     before = await backend.version()
-    await backend.add_active(7, "old-chat")
+    await backend.add_active(7, "old-chat", 100.0)
     await backend.connect(7, "w:7", 1, 0.0)
     await backend.set_status(7, AVAILABLE, 0.0)
     await backend.enqueue(e("new", 1.0))
     assert await backend.claim_next(2.0) is None  # capacity 1 already used by old-chat
     assert await backend.version() > before
+
+
+async def test_adviser_restored_after_restart_is_offline_from_then(backend: QueueBackend) -> None:
+    """The grace period of an adviser known only from the database starts at the restart."""
+    await backend.add_active(9, "open-chat", 250.0)
+    state = await backend.adviser(9)
+    assert state is not None
+    assert state.status == "offline"
+    assert state.offline_since == 250.0
+    assert state.active == frozenset({"open-chat"})
 
 
 async def test_reap_drops_connections_of_dead_workers(backend: QueueBackend) -> None:

@@ -19,6 +19,7 @@ import pytest
 
 from advice_chat.services.accounts import AccountService
 from advice_chat.storage.engine import create_engine, upgrade
+from advice_chat.storage.sealing import Sealer
 from advice_chat.storage.store import Store
 from tests.conftest import REDIS_URL
 from tests.support import PASSWORD, PRE_CHAT, Client, ReliableChat, free_port
@@ -82,7 +83,7 @@ def cluster_env(postgres_url: str, redis_prefix: str, tmp_path: Path) -> dict[st
 
 async def _make_advisers(database_url: str, count: int) -> list[str]:
     await upgrade(database_url)
-    store = Store(create_engine(database_url))
+    store = Store(create_engine(database_url), Sealer(secrets.token_urlsafe(48)))
     accounts = AccountService(store, session_hours=1, default_capacity=3)
     names = [f"adviser{i:02}" for i in range(count)]
     try:
@@ -137,7 +138,10 @@ async def advisers_made(postgres_url: str) -> AsyncIterator[list[str]]:
 
 
 async def test_two_workers_200_professionals_10_advisers(
-    advisers_made: list[str], workers: list[Worker], postgres_url: str
+    advisers_made: list[str],
+    workers: list[Worker],
+    postgres_url: str,
+    cluster_env: dict[str, str],
 ) -> None:
     urls = [w.url for w in workers]
     advisers = [await _adviser(urls[i % 2], name) for i, name in enumerate(advisers_made)]
@@ -223,7 +227,7 @@ async def test_two_workers_200_professionals_10_advisers(
     # Every chat assigned exactly once, to one adviser, as the database also says.
     assert sorted(assigned_ids()) == sorted(expected)
     assert all(len(p.got("assigned")) == 1 for p in pros.values())
-    store = Store(create_engine(postgres_url))
+    store = Store(create_engine(postgres_url), Sealer(cluster_env["ADVICE_CHAT_SECRET_KEY"]))
     try:
         for chat_id in expected[:5] + expected[-5:]:
             history = await store.history(chat_id, 0)

@@ -1,0 +1,115 @@
+"""Raw message text is sealed with a per-chat key, and shredding leaves only the transcript."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import select
+
+from advice_chat.records import MessageRecord, utcnow
+from advice_chat.storage.engine import create_engine, upgrade
+from advice_chat.storage.models import ChatKey, Message
+from advice_chat.storage.sealing import Sealer, SealError
+from advice_chat.storage.store import Store
+
+
+def test_sealed_text_opens_only_with_its_key_and_place() -> None:
+    sealer = Sealer(secrets.token_urlsafe(48))
+    key, wrapped = sealer.new_chat_key("c_1")
+    sealed = sealer.seal(key, "c_1", 3, "Jade Okafor, 07700 900123")
+    assert "Jade" not in sealed and "07700" not in sealed
+    assert sealer.open(key, "c_1", 3, sealed) == "Jade Okafor, 07700 900123"
+    assert sealer.unwrap("c_1", wrapped) == key
+    with pytest.raises(SealError):
+        sealer.open(key, "c_1", 4, sealed)  # moved to another place in the chat
+    with pytest.raises(SealError):
+        sealer.unwrap("c_2", wrapped)  # another chat's key slot
+    with pytest.raises(SealError):
+        Sealer(secrets.token_urlsafe(48)).unwrap("c_1", wrapped)  # another service key
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[Store]:
+    await upgrade(database_url)
+    s = Store(create_engine(database_url), Sealer(secrets.token_urlsafe(48)))
+    yield s
+    await s.close()
+
+
+async def _chat(store: Store, chat_id: str, first: str | None) -> None:
+    await store.create_chat(
+        chat_id=chat_id,
+        token_hash=secrets.token_hex(32),
+        role="probation",
+        region="london",
+        topic="risk",
+        immediate_risk=False,
+        priority=0,
+        now=utcnow(),
+        first_message=first,
+    )
+
+
+async def test_messages_are_stored_sealed_and_read_back_in_clear(store: Store) -> None:
+    await _chat(store, "c_sealed", "first words")
+    await store.add_message(
+        "c_sealed", sender="professional", text="second words", client_id="x", now=utcnow()
+    )
+    async with store.engine.connect() as conn:
+        stored = (await conn.execute(select(Message.text, Message.sealed))).all()
+    assert len(stored) == 2
+    assert all(row.sealed for row in stored)
+    assert not any("words" in row.text for row in stored)
+    assert [m.text for m in await store.history("c_sealed", 0)] == ["first words", "second words"]
+
+
+async def test_a_second_store_with_the_same_service_key_reads_the_chat(database_url: str) -> None:
+    await upgrade(database_url)
+    secret = secrets.token_urlsafe(48)
+    first = Store(create_engine(database_url), Sealer(secret))
+    second = Store(create_engine(database_url), Sealer(secret))
+    try:
+        await _chat(first, "c_shared", "hello from worker one")
+        assert [m.text for m in await second.history("c_shared", 0)] == ["hello from worker one"]
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_shredding_replaces_raw_messages_and_key_with_the_transcript(store: Store) -> None:
+    await _chat(store, "c_shred", "my colleague Priya Shah")
+    ended = await store.end_chat(
+        "c_shred", ended_by="professional", outcome=None, now=utcnow(), notice="The chat has ended."
+    )
+    assert ended is not None
+    assert await store.chats_to_redact() == ["c_shred"]
+    raw = await store.history("c_shred", 0)
+    lines = [
+        MessageRecord(
+            m.chat_id,
+            m.seq,
+            m.sender,
+            m.text.replace("Priya Shah", "[NAME-1]"),
+            None,
+            m.code,
+            m.sent_at,
+        )
+        for m in raw
+    ]
+    assert await store.shred_to_transcript("c_shred", lines, utcnow())
+    assert not await store.shred_to_transcript("c_shred", lines, utcnow())  # only once
+    assert await store.chats_to_redact() == []
+    assert await store.history("c_shred", 0) == []
+    async with store.engine.connect() as conn:
+        assert (await conn.execute(select(ChatKey.chat_id))).all() == []
+    transcript = await store.transcript("c_shred")
+    assert [m.text for m in transcript] == ["my colleague [NAME-1]", "The chat has ended."]
+    assert await store.scrub()
+
+
+async def test_an_open_chat_cannot_be_shredded(store: Store) -> None:
+    await _chat(store, "c_open", "still talking")
+    assert not await store.shred_to_transcript("c_open", [], utcnow())
+    assert [m.text for m in await store.history("c_open", 0)] == ["still talking"]
