@@ -1,4 +1,4 @@
-"""`advice-chat` command line: serve, demo, create-user, db upgrade."""
+"""`advice-chat` command line: serve, demo, create-user, db upgrade, redact."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from aiohttp import web
 
 from advice_chat.config import ConfigError, Settings, load_settings
 from advice_chat.logging_setup import configure_logging
+from advice_chat.redaction import stream as redaction_stream
 from advice_chat.services.accounts import AccountError, AccountService
 from advice_chat.storage.engine import create_engine, upgrade, upgrade_sync
 from advice_chat.storage.sealing import Sealer
@@ -152,11 +153,15 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations")
+    p = sub.add_parser("redact", help="redact JSON strings, one a line, from stdin to stdout")
+    p.add_argument("--per-line", action="store_true", help="a fresh placeholder numbering per line")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "redact":
+        return redaction_stream.run(sys.stdin, sys.stdout, sys.stderr, per_line=args.per_line)
     try:
         settings = load_settings()
     except ConfigError as exc:
