@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 import re
@@ -25,6 +26,12 @@ OPS_STORE = web.AppKey("ops_store", Store)
 OPS_REDIS = web.AppKey("ops_redis", aioredis.Redis)
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# Label values must be a fixed set: any other method a client invents is counted as "other".
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+# A readiness probe must answer while the database hangs, not after the driver's own timeout.
+READY_CHECK_SECONDS = 3.0
+# Headers a reverse proxy adds: such a request came from outside, whatever its peer address.
+_PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 routes = web.RouteTableDef()
@@ -57,9 +64,8 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
         elapsed = time.perf_counter() - started
         route = _route_name(request)
         if route != "/socket.io/":
-            request.app[METRICS].http_seconds.labels(request.method, route, str(status)).observe(
-                elapsed
-            )
+            method = request.method if request.method in _METHODS else "other"
+            request.app[METRICS].http_seconds.labels(method, route, str(status)).observe(elapsed)
             log.info(
                 "http request",
                 extra={
@@ -79,7 +85,9 @@ async def readyz(request: web.Request) -> web.Response:
     """Ready when the database answers at the newest migration and Redis (if used) answers."""
     checks: dict[str, str] = {}
     try:
-        revision = await request.app[OPS_STORE].schema_revision()
+        revision = await asyncio.wait_for(
+            request.app[OPS_STORE].schema_revision(), READY_CHECK_SECONDS
+        )
         checks["database"] = "ok"
         checks["migrations"] = "ok" if revision == head_revision() else "behind"
     except Exception:
@@ -87,7 +95,7 @@ async def readyz(request: web.Request) -> web.Response:
         checks["migrations"] = "unknown"
     if OPS_REDIS in request.app:
         try:
-            await request.app[OPS_REDIS].ping()
+            await asyncio.wait_for(request.app[OPS_REDIS].ping(), READY_CHECK_SECONDS)
             checks["redis"] = "ok"
         except Exception:
             checks["redis"] = "unreachable"
@@ -107,12 +115,18 @@ def _loopback(remote: str | None) -> bool:
 
 @routes.get("/metrics")
 async def metrics(request: web.Request) -> web.Response:
+    """Prometheus text format; with no token set, only for direct requests from loopback.
+
+    A request relayed by a reverse proxy on the same host also arrives from loopback, so one
+    carrying a proxy's forwarding header is refused too.
+    """
     token = request.app[SETTINGS].metrics_token
     if token:
-        given = request.headers.get("Authorization", "")
-        if not secrets.compare_digest(given, f"Bearer {token}"):
+        given = request.headers.get("Authorization", "").encode("utf-8", "replace")
+        # Bytes, because compare_digest raises on a str that is not ASCII.
+        if not secrets.compare_digest(given, f"Bearer {token}".encode()):
             return web.Response(status=401, text="unauthorized\n")
-    elif not _loopback(request.remote):
+    elif not _loopback(request.remote) or any(h in request.headers for h in _PROXY_HEADERS):
         return web.Response(status=403, text="metrics answer internal addresses only\n")
     registry = request.app[METRICS]
     counts = await request.app[OPS_STORE].chat_counts()
