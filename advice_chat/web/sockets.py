@@ -256,13 +256,37 @@ class SocketEdge:
 
     async def drain(self, wait_seconds: float) -> None:
         """Shutting down: close every connection (clients reconnect to another worker), then
-        wait for events already being handled, so their writes finish and are acked."""
-        if self._sio.eio.sockets:  # engineio cannot close an empty set
-            await self._sio.eio.disconnect()
+        wait for events already being handled, so their writes finish and are committed.
+
+        An event still in flight when its connection closes cannot be acked; its client
+        resends it with the same client_id on the next worker, which finds it stored.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait_seconds
         try:
-            await asyncio.wait_for(self._idle.wait(), wait_seconds)
+            await asyncio.wait_for(self._close_connections(), wait_seconds)
+        except TimeoutError:
+            log.warning("shutdown could not close every connection in time")
+        try:
+            await asyncio.wait_for(self._idle.wait(), max(0.0, deadline - loop.time()))
         except TimeoutError:
             log.warning("shutdown drain timed out", extra={"count": self._in_flight})
+
+    async def _close_connections(self) -> None:
+        eio = self._sio.eio
+        sockets = list(eio.sockets.values())
+        if not sockets:  # engineio cannot close an empty set
+            return
+        log.info("closing connections for shutdown", extra={"count": len(sockets)})
+        await eio.disconnect()
+        # Engine.IO's close sends a CLOSE packet but leaves a websocket open until the client
+        # closes it, and browsers' engine.io-client ignores CLOSE on a websocket. Ending the
+        # socket's writer closes the websocket itself: the client sees "transport close" and
+        # reconnects at once (to another worker), instead of when the shutdown timeout
+        # cancels the handler. (Polling clients act on the CLOSE packet in their next poll.)
+        for socket in sockets:
+            if getattr(socket, "upgraded", False):
+                await socket.queue.put(None)
 
     async def close(self) -> None:
         for task in list(self._tasks):
