@@ -1,21 +1,27 @@
-"""`advice-chat` command line: serve, demo, create-user, db upgrade, redact."""
+"""`advice-chat` command line: serve, demo, create-user, purge, db, backup, restore, redact."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import logging
+import os
 import secrets
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 
 from aiohttp import web
 
+from advice_chat import __version__
 from advice_chat.config import ConfigError, Settings, load_settings
 from advice_chat.logging_setup import configure_logging
 from advice_chat.redaction import stream as redaction_stream
 from advice_chat.services.accounts import AccountError, AccountService
+from advice_chat.storage import backup as db_backup
 from advice_chat.storage.engine import create_engine, upgrade, upgrade_sync
 from advice_chat.storage.sealing import Sealer
 from advice_chat.storage.store import Store
@@ -31,19 +37,101 @@ def _event_loop() -> asyncio.AbstractEventLoop:
     return uvloop.new_event_loop()
 
 
-def _serve(settings: Settings) -> None:
+def _exit_deadline(seconds: float) -> Callable[[web.Application], Awaitable[None]]:
+    """An on_shutdown hook that ends the process if a graceful shutdown overruns its bound.
+
+    The shutdown steps each have their own timeouts; this is the backstop that makes
+    ADVICE_CHAT_SHUTDOWN_SECONDS a promise to the orchestrator, whatever hangs.
+    """
+
+    def overrun() -> None:
+        log.error("shutdown overran its bound; exiting now", extra={"count": int(seconds)})
+        logging.shutdown()
+        os._exit(1)
+
+    async def start(_app: web.Application) -> None:
+        timer = threading.Timer(seconds, overrun)
+        timer.daemon = True
+        timer.start()
+
+    return start
+
+
+def _serve(settings: Settings) -> int:
+    """Run the server; on SQLite hold the database lock so no restore can run underneath it."""
     from advice_chat.app import create_app
 
-    log.info("starting", extra={"host": settings.host, "port": settings.port})
-    web.run_app(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        print=lambda text: print(text, flush=True),
-        access_log=None,
-        shutdown_timeout=settings.shutdown_seconds,
-        loop=_event_loop(),
+    db_path = db_backup.sqlite_path(settings.database_url)
+    try:
+        lock = db_backup.database_lock(db_path) if db_path else contextlib.nullcontext()
+        with lock:
+            log.info("starting", extra={"host": settings.host, "port": settings.port})
+            app = create_app(settings)
+            app.on_shutdown.insert(0, _exit_deadline(settings.shutdown_seconds))
+            # SIGTERM: stop listening, drain sockets (half the bound, app.py), let open
+            # requests finish (a quarter), then clean up (the rest).
+            web.run_app(
+                app,
+                host=settings.host,
+                port=settings.port,
+                print=lambda text: print(text, flush=True),
+                access_log=None,
+                shutdown_timeout=settings.shutdown_seconds / 4,
+                loop=_event_loop(),
+            )
+    except db_backup.DatabaseInUse as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _backup(settings: Settings, dest: str, force: bool) -> int:
+    db_path = db_backup.sqlite_path(settings.database_url)
+    if db_path is None:
+        print(POSTGRES_BACKUP_ADVICE, file=sys.stderr)
+        return 2
+    try:
+        info = db_backup.backup(db_path, Path(dest), force=force)
+    except db_backup.BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"backed up {db_path} to {dest} (migration {info.revision}, {info.users} users, "
+        f"{info.chats} chats). Keep ADVICE_CHAT_SECRET_KEY apart from it: open chats' "
+        "messages in it open only with that key."
     )
+    return 0
+
+
+def _restore(settings: Settings, source: str, force: bool) -> int:
+    db_path = db_backup.sqlite_path(settings.database_url)
+    if db_path is None:
+        print(POSTGRES_BACKUP_ADVICE, file=sys.stderr)
+        return 2
+    try:
+        info = db_backup.restore(Path(source), db_path, force=force)
+    except db_backup.BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"restored {source} into {db_path} (migration {info.revision}, {info.users} users, "
+        f"{info.chats} chats); the next start applies any newer migrations"
+    )
+    if db_backup.key_opens(db_path, Sealer(settings.secret_key)) is False:
+        print(
+            f"warning: the secret key in use does not open the {info.open_chat_keys} open "
+            "chats' keys in this backup, so their messages are unreadable. Set "
+            "ADVICE_CHAT_SECRET_KEY (or var/secret_key) to the key the backup was made "
+            "under before starting the server.",
+            file=sys.stderr,
+        )
+    return 0
+
+
+POSTGRES_BACKUP_ADVICE = (
+    "error: backup and restore here are for the embedded SQLite database. On PostgreSQL use "
+    "pg_dump --format=custom and pg_restore (see docs/deployment.md, 'Backup and restore')."
+)
 
 
 async def _with_accounts(settings: Settings) -> tuple[Store, AccountService]:
@@ -133,6 +221,7 @@ def _read_password(args: argparse.Namespace) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="advice-chat", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"advice-chat {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, text in (
         ("serve", "run the service"),
@@ -153,6 +242,16 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations")
+    p = sub.add_parser(
+        "backup", help="copy the SQLite database to PATH (online: safe while serving)"
+    )
+    p.add_argument("path")
+    p.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    p = sub.add_parser(
+        "restore", help="replace the SQLite database with the backup at PATH (server stopped)"
+    )
+    p.add_argument("path")
+    p.add_argument("--force", action="store_true", help="replace an existing database")
     p = sub.add_parser("redact", help="redact JSON strings, one a line, from stdin to stdout")
     p.add_argument("--per-line", action="store_true", help="a fresh placeholder numbering per line")
     return parser
@@ -185,8 +284,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"http://{settings.host}:{settings.port}/login (staff)",
                 flush=True,
             )
-        _serve(settings)
-        return 0
+        return _serve(settings)
     if args.command == "create-user":
         try:
             password = _read_password(args)
@@ -196,6 +294,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_create_user(settings, args, password))
     if args.command == "purge":
         return asyncio.run(_purge(settings))
+    if args.command == "backup":
+        return _backup(settings, args.path, args.force)
+    if args.command == "restore":
+        return _restore(settings, args.path, args.force)
     if args.command == "db":
         upgrade_sync(settings.database_url)
         print("database is at the latest migration")
