@@ -41,6 +41,8 @@ log "import contracts (docs/architecture.md)"
 .venv/bin/lint-imports
 log "mypy"
 .venv/bin/mypy
+log "hadolint (Dockerfile; the image is not built here)"
+.venv/bin/hadolint Dockerfile
 
 log "pytest"
 exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
