@@ -170,3 +170,66 @@ class ClosedDate(Base):
     __tablename__ = "closed_dates"
 
     day: Mapped[str] = mapped_column(String(10), primary_key=True)
+
+
+class KbArticle(Base):
+    """A knowledge-base article: the current text, its rendered HTML and where it came from.
+
+    Search structures live beside it: an FTS5 table `kb_fts` on SQLite, a generated tsvector
+    column `search` with a GIN index on PostgreSQL (both made by migration 0004, not here).
+    """
+
+    __tablename__ = "kb_articles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    tags: Mapped[str] = mapped_column(Text)  # JSON list
+    audience: Mapped[str] = mapped_column(String(16), index=True)
+    reviewed: Mapped[str] = mapped_column(String(10))  # YYYY-MM-DD
+    review_by: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    sources: Mapped[str] = mapped_column(Text)  # JSON list
+    body_md: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)  # sanitised when written
+    body_text: Mapped[str] = mapped_column(Text)  # plain text, for search and snippets
+    # Synonym-group tokens found in title/tags/summary and in the body (index-time expansion).
+    concepts_head: Mapped[str] = mapped_column(Text, default="")
+    concepts_body: Mapped[str] = mapped_column(Text, default="")
+    origin: Mapped[str] = mapped_column(String(16))  # "file" | "editor"
+    file_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class KbArticleVersion(Base):
+    """Every state an article has had: who made it (null for the file loader) and when."""
+
+    __tablename__ = "kb_article_versions"
+    __table_args__ = (UniqueConstraint("article_id", "version", name="uq_kb_versions_article"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("kb_articles.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    origin: Mapped[str] = mapped_column(String(16))
+    edited_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    edited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    tags: Mapped[str] = mapped_column(Text)
+    audience: Mapped[str] = mapped_column(String(16))
+    reviewed: Mapped[str] = mapped_column(String(10))
+    sources: Mapped[str] = mapped_column(Text)
+    body_md: Mapped[str] = mapped_column(Text)
+
+
+class KbMeta(Base):
+    """Small facts about the search index, e.g. which synonym table built it."""
+
+    __tablename__ = "kb_meta"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,280 @@
+"""Full-text search over knowledge-base articles: one small interface, two SQL backends.
+
+- SQLite (the embedded default): an FTS5 table `kb_fts` (porter stemming), ranked by bm25
+  with per-column weights.
+- PostgreSQL (scale-out): a generated, weighted `tsvector` column with a GIN index, ranked by
+  `ts_rank`.
+
+A query reaches a backend already worked out by the service (synonyms, corrected typos):
+a list of terms, any of which may match (OR). A term is a word, or a concept token
+(`kbsyn<n>`) that the service also wrote into the `chead`/`cbody` columns of every article
+using any phrase of that synonym group (index-time expansion: one cheap term instead of a
+dozen phrases). A term may be limited to the head (title, tags and their concepts) when it is
+so common that ranking every article holding it would be slow. Words are restricted to
+[a-z0-9] here as well, so nothing a person types becomes query syntax. Snippets are made by
+the service from the plain text (`KbStore.bodies`), the same way on both backends.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from advice_chat.kb_text import Candidate
+
+Phrase = tuple[str, ...]
+_WORD = re.compile(r"^[a-z0-9]{1,40}$")
+CONCEPT_PREFIX = "kbsyn"
+# Snippets are cut from the start of an article's text; this much is read with each result.
+SNIPPET_SOURCE_CHARS = 6000
+
+# Column weights: title and tags count for far more than a word in the body.
+TITLE_WEIGHT = 10.0
+TAGS_WEIGHT = 8.0
+SUMMARY_WEIGHT = 3.0
+BODY_WEIGHT = 1.0
+
+
+@dataclass(frozen=True)
+class IndexedText:
+    audience: str
+    title: str
+    tags: str
+    summary: str
+    body: str
+    concepts_head: str
+    concepts_body: str
+
+
+@dataclass(frozen=True)
+class Term:
+    token: str  # a word or a concept token
+    head_only: bool = False
+
+    @property
+    def concept(self) -> bool:
+        return self.token.startswith(CONCEPT_PREFIX)
+
+
+def clean_phrases(phrases: Sequence[Phrase]) -> list[Phrase]:
+    """Phrases of safe words only, each once, in the order given."""
+    seen: set[Phrase] = set()
+    out: list[Phrase] = []
+    for phrase in phrases:
+        words = tuple(w for w in phrase if _WORD.match(w))
+        if words and words not in seen:
+            seen.add(words)
+            out.append(words)
+    return out
+
+
+def clean_terms(terms: Sequence[Term]) -> list[Term]:
+    return [t for t in dict.fromkeys(terms) if _WORD.match(t.token)]
+
+
+class SearchIndex(Protocol):
+    # Roughly how many (article, term) pairs one search may rank within its time budget.
+    rank_budget: int
+
+    async def put(self, conn: AsyncConnection, article_id: int, doc: IndexedText) -> None:
+        """Index (or re-index) one article inside the caller's transaction."""
+
+    async def frequencies(self, engine: AsyncEngine, tokens: Sequence[str]) -> dict[str, Freq]:
+        """How many articles hold each token: anywhere, and in the head."""
+
+    async def rank(
+        self,
+        engine: AsyncEngine,
+        terms: Sequence[Term],
+        audiences: Sequence[str],
+        limit: int,
+    ) -> list[Candidate]:
+        """The best `limit` articles of these audiences matching any term, best first."""
+
+
+@dataclass(frozen=True)
+class Freq:
+    anywhere: int
+    head: int
+
+
+def _candidate(row: Any) -> Candidate:
+    return Candidate(
+        id=row.id,
+        slug=row.slug,
+        title=row.title,
+        summary=row.summary,
+        tags=tuple(json.loads(row.tags)),
+        audience=row.audience,
+        score=float(row.score),
+        body=row.body or "",
+    )
+
+
+class Fts5Index:
+    """SQLite FTS5, rowid = article id."""
+
+    rank_budget = 2000
+    RANK = (
+        f"bm25(0.0, {TITLE_WEIGHT}, {TAGS_WEIGHT}, {SUMMARY_WEIGHT}, {BODY_WEIGHT}, "
+        f"{TAGS_WEIGHT}, {BODY_WEIGHT})"
+    )
+
+    async def put(self, conn: AsyncConnection, article_id: int, doc: IndexedText) -> None:
+        await conn.execute(text("DELETE FROM kb_fts WHERE rowid = :id"), {"id": article_id})
+        await conn.execute(text("DELETE FROM kb_fts_head WHERE rowid = :id"), {"id": article_id})
+        await conn.execute(
+            text(
+                "INSERT INTO kb_fts_head (rowid, audience, title, tags, chead) "
+                "VALUES (:id, :audience, :title, :tags, :chead)"
+            ),
+            {
+                "id": article_id,
+                "audience": doc.audience,
+                "title": doc.title,
+                "tags": doc.tags,
+                "chead": doc.concepts_head,
+            },
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO kb_fts (rowid, audience, title, tags, summary, body, chead, cbody) "
+                "VALUES (:id, :audience, :title, :tags, :summary, :body, :chead, :cbody)"
+            ),
+            {
+                "id": article_id,
+                "audience": doc.audience,
+                "title": doc.title,
+                "tags": doc.tags,
+                "summary": doc.summary,
+                "body": doc.body,
+                "chead": doc.concepts_head,
+                "cbody": doc.concepts_body,
+            },
+        )
+
+    HEAD_RANK = f"bm25(0.0, {TITLE_WEIGHT}, {TAGS_WEIGHT}, {TAGS_WEIGHT})"
+
+    @staticmethod
+    def match_expression(terms: Sequence[Term]) -> str:
+        return " OR ".join(f'"{t.token}"' for t in clean_terms(terms))
+
+    async def frequencies(self, engine: AsyncEngine, tokens: Sequence[str]) -> dict[str, Freq]:
+        out: dict[str, Freq] = {}
+        count = text("SELECT count(*) FROM kb_fts WHERE kb_fts MATCH :q")
+        count_head = text("SELECT count(*) FROM kb_fts_head WHERE kb_fts_head MATCH :q")
+        async with engine.connect() as conn:
+            for token in tokens:
+                if not _WORD.match(token):
+                    continue
+                q = {"q": f'"{token}"'}
+                anywhere = (await conn.execute(count, q)).scalar()
+                head = (await conn.execute(count_head, q)).scalar()
+                out[token] = Freq(int(anywhere or 0), int(head or 0))
+        return out
+
+    async def rank(
+        self,
+        engine: AsyncEngine,
+        terms: Sequence[Term],
+        audiences: Sequence[str],
+        limit: int,
+    ) -> list[Candidate]:
+        full = self.match_expression([t for t in terms if not t.head_only])
+        head = self.match_expression([t for t in terms if t.head_only])
+        if not (full or head) or not audiences:
+            return []
+        # FTS5 sorts by its `rank` itself. Terms limited to the head are ranked in the small
+        # head table; an article found by both gets the sum of its two scores. One statement,
+        # so one round trip.
+        arms = []
+        params: dict[str, Any] = {"audiences": list(audiences), "limit": limit}
+        for name, table, expression, rank in (
+            ("full", "kb_fts", full, self.RANK),
+            ("head", "kb_fts_head", head, self.HEAD_RANK),
+        ):
+            if expression:
+                arms.append(
+                    f"SELECT * FROM (SELECT rowid AS id, -rank AS score FROM {table} "  # noqa: S608
+                    f"WHERE {table} MATCH :q_{name} AND rank MATCH :rank_{name} "
+                    "AND audience IN :audiences ORDER BY rank LIMIT :limit)"
+                )
+                params[f"q_{name}"] = expression
+                params[f"rank_{name}"] = rank
+        query = text(
+            f"WITH hits AS ({' UNION ALL '.join(arms)}), "  # noqa: S608 - fixed table names
+            "best AS (SELECT id, sum(score) AS score FROM hits GROUP BY id "
+            "ORDER BY score DESC, id LIMIT :limit) "
+            "SELECT a.id, a.slug, a.title, a.summary, a.tags, a.audience, best.score, "
+            f"substr(a.body_text, 1, {SNIPPET_SOURCE_CHARS}) AS body "
+            "FROM best JOIN kb_articles AS a ON a.id = best.id ORDER BY best.score DESC, a.id"
+        ).bindparams(bindparam("audiences", expanding=True))
+        async with engine.connect() as conn:
+            rows = (await conn.execute(query, params)).all()
+        return [_candidate(r) for r in rows]
+
+
+class PostgresIndex:
+    """PostgreSQL: `kb_articles.search` is generated from the row, so `put` has nothing to do."""
+
+    rank_budget = 2000
+    # ts_rank weights are {D, C, B, A}: body, summary, tags, title.
+    WEIGHTS = (0.1, 0.3, 0.8, 1.0)
+
+    async def put(self, conn: AsyncConnection, article_id: int, doc: IndexedText) -> None:
+        return None
+
+    @staticmethod
+    def _term(term: Term) -> str:
+        return f"{term.token}:AB" if term.head_only else term.token
+
+    async def frequencies(self, engine: AsyncEngine, tokens: Sequence[str]) -> dict[str, Freq]:
+        out: dict[str, Freq] = {}
+        count = text("SELECT count(*) FROM kb_articles WHERE search @@ to_tsquery('english', :q)")
+        async with engine.connect() as conn:
+            for token in tokens:
+                if not _WORD.match(token):
+                    continue
+                anywhere = (await conn.execute(count, {"q": token})).scalar()
+                head = (await conn.execute(count, {"q": self._term(Term(token, True))})).scalar()
+                out[token] = Freq(int(anywhere or 0), int(head or 0))
+        return out
+
+    async def rank(
+        self,
+        engine: AsyncEngine,
+        terms: Sequence[Term],
+        audiences: Sequence[str],
+        limit: int,
+    ) -> list[Candidate]:
+        cleaned = clean_terms(terms)
+        if not cleaned or not audiences:
+            return []
+        params: dict[str, Any] = {f"t{i}": self._term(t) for i, t in enumerate(cleaned)}
+        tsquery = " || ".join(f"to_tsquery('english', :t{i})" for i in range(len(cleaned)))
+        query = text(
+            f"WITH q AS (SELECT ({tsquery}) AS query) "  # noqa: S608 - only :params inside
+            "SELECT a.id, a.slug, a.title, a.summary, a.tags, a.audience, "
+            f"       substr(a.body_text, 1, {SNIPPET_SOURCE_CHARS}) AS body, "
+            "       ts_rank(CAST(:weights AS real[]), a.search, q.query, 1) AS score "
+            "FROM kb_articles AS a, q "
+            "WHERE a.search @@ q.query AND a.audience IN :audiences "
+            "ORDER BY score DESC, a.id LIMIT :limit"
+        ).bindparams(bindparam("audiences", expanding=True))
+        params.update(weights=list(self.WEIGHTS), audiences=list(audiences), limit=limit)
+        async with engine.connect() as conn:
+            rows = (await conn.execute(query, params)).all()
+        return [_candidate(r) for r in rows]
+
+
+def index_for(engine: AsyncEngine) -> SearchIndex:
+    """The backend that fits the database."""
+    if engine.dialect.name == "postgresql":
+        return PostgresIndex()
+    return Fts5Index()
