@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -87,4 +88,24 @@ class MessageRecord:
         }
         if self.code is not None:
             data["code"] = self.code
+        if self.code == "article":
+            link = article_link(self.text)
+            if link is not None:
+                data["article"] = link
         return data
+
+
+_ARTICLE_URL = re.compile(r"^Read the article: (/kb/([a-z0-9]+(?:-[a-z0-9]+)*))$")
+
+
+def article_link(text: str) -> dict[str, str] | None:
+    """`{"slug", "title", "url"}` of a shared-article message (code "article").
+
+    The knowledge base writes such a message as three lines: title, summary, and
+    "Read the article: /kb/<slug>" (services/kb.py, KnowledgeBase.share_text).
+    """
+    lines = text.split("\n")
+    found = _ARTICLE_URL.match(lines[-1]) if len(lines) >= 2 else None
+    if found is None:
+        return None
+    return {"slug": found.group(2), "title": lines[0], "url": found.group(1)}

@@ -531,7 +531,14 @@ class Store:
             return None if row is None else (await self._open_rows(conn, [row]))[0]
 
     async def add_message(
-        self, chat_id: str, *, sender: str, text: str, client_id: str, now: datetime
+        self,
+        chat_id: str,
+        *,
+        sender: str,
+        text: str,
+        client_id: str,
+        now: datetime,
+        code: str | None = None,
     ) -> tuple[MessageRecord, bool]:
         """Store a message once per client_id; returns (message, created).
 
@@ -555,7 +562,7 @@ class Store:
                 if seq is None:
                     raise ChatClosed(chat_id)
                 message = await self._insert_message(
-                    conn, chat_id, seq, sender, text, client_id, None, now
+                    conn, chat_id, seq, sender, text, client_id, code, now
                 )
             return message, True
         except IntegrityError:

@@ -1,0 +1,124 @@
+"""Knowledge-base storage and search on both backends (SQLite FTS5, PostgreSQL tsvector)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import insert
+
+from advice_chat.records import UserRecord, utcnow
+from advice_chat.services.kb import EVERYONE, PUBLIC, KnowledgeBase
+from advice_chat.storage.engine import create_engine, upgrade
+from advice_chat.storage.kb_store import KbStore
+from advice_chat.storage.models import User
+from advice_chat.validation import InvalidInput
+from tests.kb_support import CORPUS
+
+MANAGER = UserRecord(1, "max", "Max Manager", "manager", 3, False)
+
+
+@pytest.fixture
+async def kb(database_url: str) -> AsyncIterator[KnowledgeBase]:
+    await upgrade(database_url)
+    store = KbStore(create_engine(database_url))
+    async with store.engine.begin() as conn:
+        await conn.execute(
+            insert(User).values(
+                id=MANAGER.id,
+                username=MANAGER.username,
+                display_name=MANAGER.display_name,
+                role="manager",
+                password_hash="x",
+                capacity=3,
+                disabled=False,
+                created_at=utcnow(),
+            )
+        )
+    knowledge = KnowledgeBase(store)
+    await knowledge.load_articles(CORPUS)
+    yield knowledge
+    await store.close()
+
+
+async def slugs(kb: KnowledgeBase, query: str, audiences: tuple[str, ...] = PUBLIC) -> list[str]:
+    return [h.slug for h in await kb.search(query, audiences=audiences)]
+
+
+async def test_title_words_and_stemming(kb: KnowledgeBase) -> None:
+    assert (await slugs(kb, "separations"))[0] == "stalking"
+    assert (await slugs(kb, "protection"))[0] == "orders"
+
+
+async def test_abbreviation_and_its_long_form_find_each_other(kb: KnowledgeBase) -> None:
+    # The article says "Domestic Violence Protection Order"; the query is the abbreviation...
+    assert (await slugs(kb, "DVPN"))[0] == "orders"
+    # ...and an article that only has the abbreviation is found by the words.
+    await kb.load_articles(
+        [
+            replace(
+                CORPUS[0], slug="short", title="Short note", body="Ask about the DVPO.", tags=("x",)
+            )
+        ]
+    )
+    found = await slugs(kb, "domestic violence protection notice")
+    assert "short" in found and "orders" in found
+
+
+async def test_colloquial_phrase_and_typo(kb: KnowledgeBase) -> None:
+    assert (await slugs(kb, "he keeps turning up at her work"))[0] == "stalking"
+    assert (await slugs(kb, "stlaking"))[0] == "stalking"
+
+
+async def test_staff_only_articles_only_for_staff(kb: KnowledgeBase) -> None:
+    assert "staff-notes" not in await slugs(kb, "wrap-up record stalking")
+    assert "staff-notes" in await slugs(kb, "wrap-up record stalking", EVERYONE)
+    assert await kb.article("staff-notes", PUBLIC) is None
+    assert await kb.article("staff-notes", EVERYONE) is not None
+
+
+async def test_snippet_escapes_hostile_text_and_marks_matches(kb: KnowledgeBase) -> None:
+    hits = await kb.search("zebracorn <b>bold</b>")
+    hit = next(h for h in hits if h.slug == "hostile")
+    assert "<mark>zebracorn</mark>" in hit.snippet
+    assert "<script" not in hit.snippet and "<img" not in hit.snippet
+    assert "&lt;script&gt;" in hit.snippet
+    assert hit.snippet.replace("<mark>", "").replace("</mark>", "").count("<") == 0
+    stored = await kb.article("hostile")
+    assert stored is not None
+    html = stored.body_html
+    assert "<script" not in html and "<img" not in html and 'href="javascript' not in html
+    assert "&lt;script&gt;" in html
+
+
+async def test_no_query_syntax_gets_through(kb: KnowledgeBase) -> None:
+    for query in ['"', "NEAR(", "a OR", "title:stalking", "*", "'; DROP TABLE kb_articles; --"]:
+        await kb.search(query)  # must not raise
+    assert (await slugs(kb, "stalking"))[0] == "stalking"
+
+
+async def test_edits_are_versioned_with_who_and_when(kb: KnowledgeBase) -> None:
+    fields = {
+        "title": "Stalking after separation",
+        "summary": "Updated summary.",
+        "tags": ["stalking"],
+        "audience": "professional",
+        "reviewed": "2026-11-01",
+        "sources": ["Stalking Protection Act 2019"],
+        "body": "Stalking is fixated behaviour. A Stalking Protection Order may help.",
+        "version": 1,
+    }
+    edited = await kb.update(MANAGER, "stalking", fields)
+    assert edited is not None and edited.version == 2
+    with pytest.raises(InvalidInput) as stale:
+        await kb.update(MANAGER, "stalking", fields)  # still says version 1
+    assert stale.value.code == "conflict"
+    versions = await kb.versions("stalking")
+    assert versions is not None
+    assert [v.version for v in versions] == [2, 1]
+    assert versions[0].edited_by == MANAGER.id and versions[1].edited_by is None
+    assert versions[0].editor_name == "Max Manager"
+    assert versions[0].origin == "editor" and versions[1].origin == "file"
+    # The index follows the edit.
+    assert (await slugs(kb, "SPO"))[0] == "stalking"
