@@ -20,17 +20,20 @@ from advice_chat.services.accounts import AccountService
 from advice_chat.services.chats import ChatService
 from advice_chat.services.hours import HoursService
 from advice_chat.services.housekeeping import Housekeeping
+from advice_chat.services.kb import KnowledgeBase
 from advice_chat.services.queue import QueueService
 from advice_chat.services.transcripts import TranscriptService
 from advice_chat.storage.engine import create_engine, upgrade
+from advice_chat.storage.kb_store import KbStore
 from advice_chat.storage.sealing import Sealer
 from advice_chat.storage.store import Store
-from advice_chat.web import http_api, ops, pages
+from advice_chat.web import http_api, kb_views, ops, pages
 from advice_chat.web import transcripts as transcript_views
 from advice_chat.web.keys import (
     ACCOUNTS,
     CHATS,
     HOURS,
+    KB,
     QUEUE,
     SETTINGS,
     TEMPLATES,
@@ -123,6 +126,13 @@ def create_app(settings: Settings) -> web.Application:
         professional_grace_seconds=settings.professional_grace_seconds,
         adviser_grace_seconds=settings.adviser_grace_seconds,
     )
+    kb = KnowledgeBase(
+        KbStore(store.engine),
+        directory=settings.kb_dir,
+        review_months=settings.kb_review_months,
+        chats=chats,
+    )
+    app[KB] = kb
     app[SETTINGS] = settings
     app[STORE] = store
     app[ACCOUNTS] = accounts
@@ -131,7 +141,7 @@ def create_app(settings: Settings) -> web.Application:
     app[HOURS] = hours
     app[TRANSCRIPTS] = transcripts
     app[TEMPLATES] = _templates()
-    app[SOCKETS] = SocketEdge(sio, notifier, accounts, chats, queue, metrics)
+    app[SOCKETS] = SocketEdge(sio, notifier, accounts, chats, queue, metrics, kb=kb)
     app[METRICS] = metrics
     app[OPS_STORE] = store
     if redis_client is not None:
@@ -139,11 +149,13 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(ops.routes)
     app.add_routes(http_api.routes)
     app.add_routes(pages.routes)
+    app.add_routes(kb_views.routes)
     app.add_routes(transcript_views.routes)
     app.router.add_static("/static", PROJECT_ROOT / "static", append_version=False)
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         await upgrade(settings.database_url)
+        await kb.load_directory()
         await queue.heartbeat()
         await queue.recover()
         queue.start()
@@ -159,6 +171,7 @@ def create_app(settings: Settings) -> web.Application:
         yield
         await app[SOCKETS].close()
         await housekeeping.close()
+        await kb.close()
         await transcripts.close()
         await queue.close()
         await store.close()

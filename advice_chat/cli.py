@@ -239,6 +239,13 @@ def build_parser() -> argparse.ArgumentParser:
         "purge",
         help="redact closed chats still holding raw text; delete transcripts past retention",
     )
+    kb = sub.add_parser("kb", help="knowledge base: search and reindex")
+    kb_sub = kb.add_subparsers(dest="kb_command", required=True)
+    kb_search = kb_sub.add_parser("search", help="search the articles (staff view: all of them)")
+    kb_search.add_argument("query")
+    kb_search.add_argument("--limit", type=int, default=10)
+    kb_search.add_argument("--json", action="store_true", help="print JSON")
+    kb_sub.add_parser("reindex", help="load new and changed article files, rebuild the index")
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations")
@@ -298,6 +305,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _backup(settings, args.path, args.force)
     if args.command == "restore":
         return _restore(settings, args.path, args.force)
+    if args.command == "kb":
+        from advice_chat.kb_cli import run_kb
+
+        return asyncio.run(run_kb(settings, args))
     if args.command == "db":
         upgrade_sync(settings.database_url)
         print("database is at the latest migration")

@@ -63,6 +63,14 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
     ),
     "ADVICE_CHAT_SHUTDOWN_SECONDS": ("10", "longest a graceful shutdown may take"),
     "ADVICE_CHAT_LOG_LEVEL": ("INFO", "log level (DEBUG, INFO, WARNING, ERROR)"),
+    "ADVICE_CHAT_KB_DIR": (
+        "./knowledge_base (beside the code)",
+        "folder of knowledge-base article files loaded at start and by `advice-chat kb reindex`",
+    ),
+    "ADVICE_CHAT_KB_REVIEW_MONTHS": (
+        "12",
+        "an article is overdue for review this many months after its reviewed date",
+    ),
     "ADVICE_CHAT_RETENTION_DAYS": (
         "365",
         "redacted transcripts are deleted this many days after their chat ended",
@@ -97,6 +105,8 @@ class Settings:
     log_level: str = "INFO"
     metrics_token: str | None = None
     shutdown_seconds: float = 10.0
+    kb_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "knowledge_base")
+    kb_review_months: int = 12
     retention_days: int = 365
     purge_seconds: float = 3600.0
 
@@ -197,6 +207,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_level=level,
         metrics_token=env.get("ADVICE_CHAT_METRICS_TOKEN") or None,
         shutdown_seconds=_float(env, "ADVICE_CHAT_SHUTDOWN_SECONDS", 10.0),
+        kb_dir=Path(env.get("ADVICE_CHAT_KB_DIR") or PROJECT_ROOT / "knowledge_base"),
+        kb_review_months=_int(env, "ADVICE_CHAT_KB_REVIEW_MONTHS", 12, minimum=1),
         retention_days=_int(env, "ADVICE_CHAT_RETENTION_DAYS", 365, minimum=1),
         purge_seconds=_float(env, "ADVICE_CHAT_PURGE_SECONDS", 3600.0),
     )

@@ -9,6 +9,7 @@ from advice_chat.config import Settings
 from advice_chat.services.accounts import AccountService
 from advice_chat.services.chats import ChatService
 from advice_chat.services.hours import HoursService
+from advice_chat.services.kb import KnowledgeBase
 from advice_chat.services.queue import QueueService
 from advice_chat.services.transcripts import TranscriptService
 
@@ -19,3 +20,4 @@ QUEUE = web.AppKey("queue", QueueService)
 TEMPLATES = web.AppKey("templates", Environment)
 HOURS = web.AppKey("hours", HoursService)
 TRANSCRIPTS = web.AppKey("transcripts", TranscriptService)
+KB = web.AppKey("kb", KnowledgeBase)

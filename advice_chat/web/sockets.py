@@ -17,6 +17,7 @@ from advice_chat.metrics import Metrics
 from advice_chat.queueing.base import PRESENCE_STATES
 from advice_chat.services.accounts import AccountService
 from advice_chat.services.chats import Actor, ChatRefused, ChatService
+from advice_chat.services.kb import KnowledgeBase
 from advice_chat.services.queue import QueueService
 from advice_chat.validation import InvalidInput, parse_after_id
 from advice_chat.web.session_cookie import SESSION_COOKIE
@@ -102,8 +103,10 @@ class SocketEdge:
         chats: ChatService,
         queue: QueueService,
         metrics: Metrics,
+        kb: KnowledgeBase | None = None,
     ) -> None:
         self._sio = sio
+        self._kb = kb
         self._metrics = metrics
         self._notifier = notifier
         self._accounts = accounts
@@ -123,6 +126,8 @@ class SocketEdge:
         self._route("accept", adviser=self._accept)
         self._route("decline", adviser=self._decline)
         self._route("take", adviser=self._take)
+        if kb is not None:
+            self._route("share_article", adviser=self._share_article)
 
     def _route(
         self, event: str, *, professional: Handler | None = None, adviser: Handler | None = None
@@ -253,6 +258,13 @@ class SocketEdge:
         assert actor.user is not None
         await self._queue.take(actor.user.id, _chat_id(data))
         return {"ok": True}
+
+    async def _share_article(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        assert self._kb is not None
+        message = await self._kb.share(
+            actor, data.get("chat_id"), data.get("slug"), data.get("client_id")
+        )
+        return {"id": message.seq, "sent_at": message.wire()["sent_at"]}
 
     async def drain(self, wait_seconds: float) -> None:
         """Shutting down: close every connection (clients reconnect to another worker), then

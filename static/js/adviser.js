@@ -29,6 +29,11 @@
   }
 
   var socket = window.io({ transports: ["websocket", "polling"] });
+  AC.adviserSocket = socket; // the knowledge-base panel (kb-adviser.js) shares through it
+  AC.resyncChat = function (chatId) {
+    var chat = chats.get(chatId);
+    if (chat) chat.resync.run(chat.log);
+  };
   var chats = new Map(); // chat_id -> chat (see openChat)
   var activeChat = null;
   var chatCounter = 0;

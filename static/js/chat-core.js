@@ -102,6 +102,13 @@
       li.appendChild(el("span", "message__who", this.labels[msg.sender] || msg.sender));
     }
     li.appendChild(el("p", "message__text", msg.text));
+    if (msg.code === "article" && msg.article && /^\/kb\/[a-z0-9-]+$/.test(msg.article.url || "")) {
+      var link = el("a", "message__link", "Open the article: " + (msg.article.title || ""));
+      link.href = msg.article.url;
+      link.target = "_blank";
+      link.rel = "noopener";
+      li.appendChild(link);
+    }
     var meta;
     if (state === "pending") meta = "Sending…";
     else if (state === "failed") meta = "Not sent";
