@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import socket
 import uuid
 from dataclasses import dataclass, field
@@ -45,6 +46,16 @@ class LiveServer:
         self.base_url = f"http://127.0.0.1:{port}"
 
     async def stop(self) -> None:
+        """Stop the server; if it hangs, fail with the stacks of the tasks still running."""
+        try:
+            await asyncio.wait_for(asyncio.shield(self._cleanup()), 30)
+        except TimeoutError:
+            stacks = io.StringIO()
+            for task in asyncio.all_tasks():
+                task.print_stack(file=stacks)
+            raise AssertionError("server did not stop in 30 s:\n" + stacks.getvalue()) from None
+
+    async def _cleanup(self) -> None:
         await self.runner.cleanup()
 
     async def create_user(

@@ -332,8 +332,13 @@ class QueueService:
         ]
 
     async def requeue(self, chat: ChatRecord, adviser_id: int) -> None:
-        """Put a chat whose adviser has gone back in line at its first arrival time."""
+        """Put a chat whose adviser has gone back in line at its first arrival time.
+
+        If the professional has no connection either, their leaving grace period
+        starts now, so a chat nobody is left in is closed rather than kept forever.
+        """
         await self._backend.release(adviser_id, chat.id, self._clock())
+        await self._backend.professional_waiting(chat.id, self._clock())
         await self._backend.enqueue(self._entry(chat))
         await self.try_assign()
         self.schedule_broadcast()

@@ -145,7 +145,7 @@ class TranscriptService:
 
     # -- managers -----------------------------------------------------------------
 
-    async def list(self, limit: int, before: datetime | None) -> list[dict[str, Any]]:
+    async def summaries(self, limit: int, before: datetime | None) -> list[dict[str, Any]]:
         return [
             transcript_summary(chat, lines)
             for chat, lines in await self._store.transcripts(limit, before)

@@ -40,7 +40,7 @@ async def list_transcripts(request: web.Request) -> web.Response:
     args = _listing_args(request)
     if args is None:
         return json_error(400, "invalid", "limit must be 1–200; before an ISO time with a zone.")
-    items = await request.app[TRANSCRIPTS].list(*args)
+    items = await request.app[TRANSCRIPTS].summaries(*args)
     return web.json_response({"transcripts": items})
 
 
@@ -86,7 +86,7 @@ async def transcripts_page(request: web.Request) -> web.Response:
     user = await _manager(request)
     if isinstance(user, web.Response):
         return user
-    items = [_readable(t) for t in await request.app[TRANSCRIPTS].list(PAGE_SIZE, None)]
+    items = [_readable(t) for t in await request.app[TRANSCRIPTS].summaries(PAGE_SIZE, None)]
     return await render(
         request,
         "transcripts.html",

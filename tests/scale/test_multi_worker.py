@@ -230,7 +230,8 @@ async def test_two_workers_200_professionals_10_advisers(
     store = Store(create_engine(postgres_url), Sealer(cluster_env["ADVICE_CHAT_SECRET_KEY"]))
     try:
         for chat_id in expected[:5] + expected[-5:]:
-            history = await store.history(chat_id, 0)
+            # Ended chats hold only their redacted transcript by now; open ones their messages.
+            history = await store.history(chat_id, 0) or await store.transcript(chat_id)
             assert [m.code for m in history].count("adviser_joined") == 1
     finally:
         await store.close()

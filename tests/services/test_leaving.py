@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from advice_chat.web.keys import CHATS
 from tests.support import Client, LiveServer, adviser, professional
 
 
@@ -81,3 +82,23 @@ async def test_absent_adviser_chats_go_back_to_the_head(quick_server: LiveServer
     assert late_id != early_id
     for c in (early, late, bea):
         await c.disconnect()
+
+
+async def test_chat_both_parties_left_is_requeued_then_closed(quick_server: LiveServer) -> None:
+    """Nobody is left in it: the adviser's grace ends, then the professional's, and it closes."""
+    chat_id, token = await quick_server.start_chat()
+    pro = await professional(quick_server, token)
+    ada = await adviser(quick_server, "ada")
+    await pro.wait_for("assigned")
+    await pro.disconnect()
+    await ada.disconnect()
+    store = quick_server.app[CHATS]._store
+    deadline = asyncio.get_running_loop().time() + 10
+    while (chat := await store.get_chat(chat_id)) is not None and chat.status != "ended":
+        assert asyncio.get_running_loop().time() < deadline, f"still {chat.status}"
+        await asyncio.sleep(0.05)
+    assert chat is not None and chat.ended_by == "system"
+    codes = [m.code for m in await store.transcript(chat_id)] or [
+        m.code for m in await store.history(chat_id, 0)
+    ]
+    assert codes[-2:] == ["requeued", "ended"]

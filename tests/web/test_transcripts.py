@@ -278,7 +278,7 @@ async def test_retention_deletes_exactly_the_transcripts_past_their_time(
     runs = await service.purge_runs()
     assert [r["transcripts"] for r in runs] == [0, 1]
     assert all(r["rule"] == f"retention: {days} days after the chat ended" for r in runs)
-    listed = [t["chat_id"] for t in await service.list(50, None)]
+    listed = [t["chat_id"] for t in await service.summaries(50, None)]
     assert old_id not in listed and edge_id in listed and new_id in listed
 
 
