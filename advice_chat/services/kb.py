@@ -218,6 +218,27 @@ class ParsedQuery:
         return not self.tokens
 
 
+def _base_forms(word: str) -> set[str]:
+    """The word without a common ending ("slapping" -> "slap", "choked" -> "chok"/"choke")."""
+    forms = {word}
+    for ending in ("ing", "ed", "es", "s", "er"):
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            stem = word[: -len(ending)]
+            forms |= {stem, stem + "e"}
+            if len(stem) >= 4 and stem[-1] == stem[-2]:
+                forms.add(stem[:-1])
+    return forms
+
+
+def _known(word: str, vocabulary: Vocabulary) -> bool:
+    """A word the articles or the synonym table use, perhaps with another ending: the search
+    backends stem it, so it must not be 'corrected' into a different word."""
+    return any(
+        form in vocabulary or form in _SYNONYM_WORDS or _norm(form) in _SYNONYM_WORDS
+        for form in _base_forms(word)
+    )
+
+
 def parse_query(query: str, vocabulary: Vocabulary) -> ParsedQuery:
     """A person's query as the tokens to look for (see the module docstring)."""
     words = words_of(query[:QUERY_MAX_CHARS])[:QUERY_MAX_WORDS]
@@ -228,9 +249,7 @@ def parse_query(query: str, vocabulary: Vocabulary) -> ParsedQuery:
             len(word) >= 4
             and word.isalpha()
             and word not in STOPWORDS
-            and word not in vocabulary
-            and _norm(word) not in _SYNONYM_WORDS
-            and word not in _SYNONYM_WORDS
+            and not _known(word, vocabulary)
         ):
             better = vocabulary.correct(word)
             if better is not None:

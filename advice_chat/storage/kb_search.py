@@ -32,7 +32,7 @@ Phrase = tuple[str, ...]
 _WORD = re.compile(r"^[a-z0-9]{1,40}$")
 CONCEPT_PREFIX = "kbsyn"
 # Snippets are cut from the start of an article's text; this much is read with each result.
-SNIPPET_SOURCE_CHARS = 6000
+SNIPPET_SOURCE_CHARS = 3000
 
 # Column weights: title and tags count for far more than a word in the body.
 TITLE_WEIGHT = 10.0
@@ -120,7 +120,7 @@ def _candidate(row: Any) -> Candidate:
 class Fts5Index:
     """SQLite FTS5, rowid = article id."""
 
-    rank_budget = 2000
+    rank_budget = 1500
     RANK = (
         f"bm25(0.0, {TITLE_WEIGHT}, {TAGS_WEIGHT}, {SUMMARY_WEIGHT}, {BODY_WEIGHT}, "
         f"{TAGS_WEIGHT}, {BODY_WEIGHT})"
