@@ -1,6 +1,11 @@
 """Redaction quality and speed on the labelled synthetic sets.
 
     .venv/bin/python bench/redaction_quality.py [--show-misses] [--runs 5]
+    .venv/bin/python bench/redaction_quality.py --halves
+      --set bench/data/redaction_independent.jsonl
+
+``--set PATH`` (repeatable) measures those files instead of the built-in sets; ``--halves`` also
+reports each set's even and odd lines (0-based) separately, the split used for the independent set.
 
 Prints a table per set, then one JSON object (the last line) with every figure.
 A gold span counts as caught when every character of it is replaced (by any placeholder).
@@ -114,12 +119,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--show-misses", action="store_true")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--set", dest="sets", action="append", type=Path, metavar="PATH")
+    parser.add_argument("--halves", action="store_true", help="also report even and odd lines")
     args = parser.parse_args(argv)
+    sets = {p.stem: p for p in args.sets} if args.sets else SETS
+    chosen: list[tuple[str, list[dict[str, Any]]]] = []
+    for set_name, path in sets.items():
+        rows = load(path)
+        chosen.append((set_name, rows))
+        if args.halves:
+            chosen.append((f"{set_name}.even", rows[0::2]))
+            chosen.append((f"{set_name}.odd", rows[1::2]))
     started = time.perf_counter()
     redactor = Redactor()
     result: dict[str, Any] = {"load_seconds": round(time.perf_counter() - started, 3)}
-    for name, path in SETS.items():
-        rows = load(path)
+    for name, rows in chosen:
         if args.show_misses:
             print(f"== {name}")
         figures = evaluate(redactor, rows, args.show_misses)
