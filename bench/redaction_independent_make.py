@@ -243,7 +243,7 @@ def positives() -> list[str]:
         f"i spoke to {m('Pat', N)} from the refuge this morning",
         f"victims name is {m('Faith Adeyemi', N)}, 29",
         f"her daughter {m('Sky', N)} was in the room when it happened",
-        f"son {m('Rich', N)} (richard) has been aggressive to mum too",
+        f"son {m('Rich', N)} ({m('richard', N)}) has been aggressive to mum too",
         f"the baby is called {m('Hope', N)}, 4 months",
         f"hi this is {m('Ciaran', N)} from the probation office in Newport",
         f"his sister {m('Aoife Byrne', N)} says he's been sleeping in the car",
@@ -366,7 +366,7 @@ def positives() -> list[str]:
         f"d.o.b {m('5/5/01', D)}",
         f"strangulation on {m('sunday 7th april', D)}, non fatal",
         f"born {m('1990-08-17', D)}",
-        f"the MARAC is on {m('the 21st of november', D)}",
+        f"the MARAC is on the {m('21st of november', D)}",
         # NHS, NI
         f"nhs no {nhs()}",
         f"NHS number {nhs()}, GP has been informed",
