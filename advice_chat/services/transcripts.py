@@ -32,6 +32,9 @@ class Redactor(Protocol):
 
 
 WITHHELD = "[message withheld: it could not be redacted]"
+# Messages the service composes from its own public content (a shared knowledge-base
+# article's title, summary and link): nothing in them was typed about a person.
+COMPOSED_CODES = frozenset({"article"})
 
 
 def redact_lines(
@@ -47,8 +50,8 @@ def redact_lines(
     out = []
     failed = 0
     for m in messages:
-        if m.sender == "system":
-            text = m.text  # our own fixed sentences
+        if m.sender == "system" or m.code in COMPOSED_CODES:
+            text = m.text  # composed by the service, not typed by a person
         else:
             try:
                 text = context.redact(m.text)
