@@ -55,6 +55,11 @@ VERB_FOLLOWERS = frozenset(
     take give keep let stay move visit contact you i he she we they it this that the a an to
     there be able look know think want feel find help put bring send start stop""".split()
 )
+# Word-names that are also modal verbs: after a relationship word, "will"/"may" followed by a
+# verb-ish word are the verb ("her partner will be there").
+MODALS = frozenset("will may might can must shall".split())
+# After a non-modal word-name, these make it a verb ("the victim rose to her feet").
+OBJECT_WORDS = frozenset("the a an to her him them it me us up down out off into".split())
 SUBJECTS = frozenset(
     """i you he she we they it who that which this there what mum dad one someone he'll she'll
     police probation court worker officer services""".split()

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from advice_chat.redaction.lexicon import (
     CALLED,
     LOCATION_PREPS,
+    MODALS,
     NAME_VERBS,
+    OBJECT_WORDS,
     PLACE_ENDINGS,
     RELATIONS,
     STOP,
@@ -30,6 +32,8 @@ from advice_chat.redaction.spans import Span
 
 TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 _SENTENCE_END = frozenset(".!?\n")
+# Has a vowel and no letter three times running: "Olumide" yes; "Nvm", "Aaand" no.
+LIKE_A_NAME = re.compile(r"^(?!.*(.)\1\1).*[aeiouy]")
 CONTRACTION = re.compile(r"['’](?:re|ll|ve|d|m|t)$|n['’]t$", re.IGNORECASE)
 
 STREET_CORE = frozenset(
@@ -55,6 +59,31 @@ NOT_SCHOOL_NAME = frozenset(
     pru sixth form community free further higher catholic church any good bad nearest big small
     secure residential day grammar high""".split()
 )
+# Words that name places ("kings park", "church lane", "st helens"): plausible inside a lower-case
+# street or school name although they are everyday words.
+TOPONYMS = frozenset(
+    """park hill green kings queens princes church abbey castle bridge valley vale heath moor
+    manor mill forest meadow meadows oak oaks elm ash beech cedar willow rowan birch holly
+    north south east west upper lower""".split()
+)
+# Words between a school's name and its type: "Parkside Community Primary", "St Joseph's RC
+# Primary", "St Anne's C of E Junior". Part of the school name, never a name on their own.
+SCHOOL_QUALIFIERS = frozenset(
+    """community catholic rc ce cofe c e of methodist church free voluntary roman england
+    foundation cp cath""".split()
+)
+# Welsh-medium schools put the type first: "Ysgol Gymraeg Bro Taf", "ysgol y cwm".
+WELSH_SCHOOL_HEADS = frozenset("ysgol coleg".split())
+WELSH_SCHOOL_WORDS = frozenset(
+    """gymraeg gynradd uwchradd gyfun feithrin babanod iau y yr bro fro sant santes pen bryn cwm
+    glan nant maes llan tref dref coed pont bont aber bod ty hen""".split()
+)
+# "17 kingsway", "3 Northgate": a one-word street name after a house number.
+ONE_WORD_STREET = re.compile(
+    r"(?<![\w/.:£$-])(?:(?:flat|apartment|apt|unit)\s*\d+[a-z]?\s*,?\s*)?\d{1,4}[a-z]?,?\s+"
+    r"(?P<w>[a-z]{3,}(?:way|gate))\b",
+    re.IGNORECASE,
+)
 HOUSE_NUMBER = re.compile(
     r"(?:(?:flat|apartment|apt|unit|no\.?|number|house)\s*\d+[a-z]?\s*,?\s*)?"
     r"(?:\d{1,4}[a-z]?(?:\s*-\s*\d{1,4})?\s*,?\s*)?$",
@@ -73,6 +102,8 @@ class Tok:
     sent_start: bool
     blocked: bool
     acronym: bool
+    # Blocked only by a kept phrase ("St Helens", "Clare's Law"), not by a structured identifier.
+    kept: bool = False
 
 
 def tokenize(text: str, blocked: list[Span], caps_informative: bool) -> list[Tok]:
@@ -91,8 +122,9 @@ def tokenize(text: str, blocked: list[Span], caps_informative: bool) -> list[Tok
         sent_start = j < 0 or text[j] in _SENTENCE_END
         acronym = caps_informative and len(word) > 1 and word.isupper()
         cap = caps_informative and word[0].isupper() and not acronym
-        is_blocked = any(s.overlaps(start, end) for s in blocked)
-        toks.append(Tok(start, end, word, word.lower(), cap, sent_start, is_blocked, acronym))
+        hits = [s for s in blocked if s.overlaps(start, end)]
+        kept = bool(hits) and all(s.kind == "KEEP" for s in hits)
+        toks.append(Tok(start, end, word, word.lower(), cap, sent_start, bool(hits), acronym, kept))
     return toks
 
 
@@ -117,7 +149,7 @@ def _adjacent(text: str, a: Tok, b: Tok) -> bool:
 
 
 def _placey(lex: Lexicon, lower: str) -> bool:
-    return lower not in lex.common_words or lower.endswith(PLACE_ENDINGS)
+    return lower not in lex.common_words or lower.endswith(PLACE_ENDINGS) or lower in TOPONYMS
 
 
 class NameFinder:
@@ -140,9 +172,13 @@ class NameFinder:
                 prev = toks[j]
                 nxt = names[0] if names else tok
                 gap = _gap(text, prev, nxt)
-                if prev.blocked or not (gap.isspace() or (prev.lower == "st" and gap == ". ")):
+                if (prev.blocked and not prev.kept) or not (
+                    gap.isspace() or (prev.lower == "st" and gap == ". ")
+                ):
                     break
                 if prev.lower in NOT_STREET_NAME or (prev.lower in STOP and prev.lower != "st"):
+                    break
+                if prev.lower in LOCATION_PREPS:
                     break
                 if prev.lower in self.lex.keep_terms:
                     break
@@ -153,6 +189,16 @@ class NameFinder:
             before = text[max(0, names[0].start - 40) : names[0].start]
             m = HOUSE_NUMBER.search(before)
             numbered = m is not None and any(ch.isdigit() for ch in m.group(0))
+            if not numbered:
+                # A kept place ("St Helens") names a street after a house number, or when
+                # written with capitals before a street word ("St Helens Road", not "... Court").
+                capital_street = tok.lower not in ("court", "ct") and all(
+                    n.cap or n.lower == "st" for n in names
+                )
+                while not capital_street and names and any(n.kept for n in names):
+                    names.pop(0)
+                if not names:
+                    continue
             start = names[0].start - (len(m.group(0)) if m and numbered else 0)
             if not numbered:
                 if tok.lower not in STREET_CORE:
@@ -168,6 +214,13 @@ class NameFinder:
                 continue
             end = tok.end
             out.append(Span(start, end, "ADDRESS", _key(text[start:end])))
+        for m in ONE_WORD_STREET.finditer(text):
+            word = m.group("w")
+            if word.lower() in self.lex.common_words and not word[0].isupper():
+                continue
+            if any(t.blocked and not t.kept for t in toks if m.start() <= t.start < m.end()):
+                continue
+            out.append(Span(m.start(), m.end(), "ADDRESS", _key(m.group(0))))
         return out
 
     def schools(self, text: str, toks: list[Tok]) -> list[Span]:
@@ -175,6 +228,12 @@ class NameFinder:
         k = 0
         while k < len(toks):
             tok = toks[k]
+            if tok.lower in WELSH_SCHOOL_HEADS and not tok.blocked:
+                span = self._welsh_school(text, toks, k)
+                if span is not None:
+                    out.append(span)
+                k += 1
+                continue
             if tok.lower not in SCHOOL_TYPES or tok.blocked:
                 k += 1
                 continue
@@ -186,20 +245,25 @@ class NameFinder:
             ):
                 end_k += 1
             names: list[Tok] = []
+            proper = 0  # names that are not qualifiers ("RC", "C of E", "Community")
             j = k - 1
-            while j >= 0 and len(names) < 4:
+            while j >= 0 and proper < 4:
                 prev = toks[j]
                 nxt = names[0] if names else tok
                 gap = _gap(text, prev, nxt)
                 if prev.blocked or not (gap.isspace() or gap in (". ", "'s ", "’s ", "s ")):
                     break
                 low = prev.lower
-                if low in ("st", "saint", "c", "e", "rc", "ce", "of", "and", "the") and names:
-                    if (
-                        low in ("the", "and", "of")
-                        and j > 0
-                        and toks[j - 1].lower not in ("c", "st")
-                    ):
+                if low in LOCATION_PREPS:
+                    break
+                if low in ("st", "saint", "the", "and") and names:
+                    if low in ("the", "and") and j > 0 and toks[j - 1].lower not in ("c", "st"):
+                        break
+                    names.insert(0, prev)
+                    j -= 1
+                    continue
+                if low in SCHOOL_QUALIFIERS:
+                    if low == "of" and not (names and names[0].lower in ("e", "england")):
                         break
                     names.insert(0, prev)
                     j -= 1
@@ -214,14 +278,42 @@ class NameFinder:
                 ):
                     break
                 names.insert(0, prev)
+                proper += 1
                 j -= 1
-            while names and names[0].lower in ("the", "and", "of", "c", "e"):
+            while names and (
+                names[0].lower in ("the", "and") or names[0].lower in SCHOOL_QUALIFIERS
+            ):
                 names.pop(0)
             if names and not (len(names) == 1 and names[0].lower in ("st", "saint")):
                 start, end = names[0].start, toks[end_k].end
                 out.append(Span(start, end, "SCHOOL", _key(text[start:end])))
             k = end_k + 1
         return out
+
+    def _welsh_school(self, text: str, toks: list[Tok], k: int) -> Span | None:
+        """Welsh-medium: the name follows the word for school ("Ysgol Gymraeg Bro Taf")."""
+        last = k
+        named = False
+        j = k + 1
+        while j < len(toks) and j - k <= 4:
+            tok = toks[j]
+            low = tok.lower
+            if tok.blocked or not _adjacent(text, toks[j - 1], tok):
+                break
+            if low in WELSH_SCHOOL_WORDS:
+                pass
+            elif low in STOP or low in self.lex.keep_terms or low in self.lex.places:
+                break
+            elif not (tok.cap or low not in self.lex.common_words):
+                break
+            else:
+                named = True
+            last = j
+            j += 1
+        if not named and last - k < 2:
+            return None
+        start, end = toks[k].start, toks[last].end
+        return Span(start, end, "SCHOOL", _key(text[start:end]))
 
     # ---- people ------------------------------------------------------------------------------
     def people(self, text: str, toks: list[Tok], known: set[str]) -> list[list[Tok]]:
@@ -302,6 +394,8 @@ class NameFinder:
             return False
         if low in STOP and low not in ("will", "may"):
             return False
+        if CONTRACTION.search(tok.text):  # "We've", "She'll": never a name
+            return False
         if not tok.text.replace("-", "").replace("'", "").replace("’", "").isalpha():
             return False
         acronym = tok.acronym
@@ -341,11 +435,14 @@ class NameFinder:
             if low in lex.places and not tok.cap:
                 return False
             if first:
+                # "his partner will be", "her ex may have": a modal, not a name. A word-name
+                # that is not a modal ("his ex grace has") is a verb only before an object.
+                followers = VERB_FOLLOWERS if low in MODALS else OBJECT_WORDS
                 if (
                     ambiguous
                     and not tok.cap
                     and nxt is not None
-                    and (nxt.lower in VERB_FOLLOWERS and _adjacent(text, tok, nxt))
+                    and (nxt.lower in followers and _adjacent(text, tok, nxt))
                 ):
                     return False
                 return True
@@ -381,6 +478,19 @@ class NameFinder:
             and nxt.lower in NAME_VERBS
             and (_adjacent(text, tok, nxt))
         ):
+            return True
+        if (
+            plain
+            and tok.cap
+            and tok.sent_start
+            and not acronym
+            and low not in lex.places
+            and LIKE_A_NAME.search(low)
+            and text[tok.end : tok.end + 2] in (", ", ",\n")
+            and nxt is not None
+        ):
+            # "Olumide, the perp, ...": an unknown capitalised word set off by a comma at the
+            # start of a sentence is a person being introduced.
             return True
         if tok.cap and not tok.sent_start and not acronym:
             if low in lex.proper_nouns:

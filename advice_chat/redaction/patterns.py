@@ -75,6 +75,10 @@ MONTH = (
 )
 ORD = r"(?:st|nd|rd|th)?"
 DATE_NUMERIC = re.compile(r"(?<![\d/.-])\d{1,2}([/.-])\d{1,2}\1(?:\d{4}|\d{2})(?![\d/.-]|\.\d)")
+# Year first (ISO 8601 and forms copied from systems): 1990-08-17, 2024/03/12.
+DATE_YEAR_FIRST = re.compile(
+    r"(?<![\d/.-])(?:19|20)\d{2}([/.-])(?P<m>\d{1,2})\1(?P<d>\d{1,2})(?![\d/.-]|\.\d)"
+)
 DATE_DAY_MONTH = re.compile(
     rf"\b\d{{1,2}}{ORD}(?:\s+of)?[\s-]+{MONTH}\b(?:,?[\s-]+(?:\d{{4}}|'\d{{2}})\b)?", _I
 )
@@ -218,6 +222,9 @@ def find_structured(text: str) -> list[Span]:
     for m in DATE_NUMERIC.finditer(text):
         parts = re.split(r"[/.-]", m.group(0))
         if _valid_day_month(int(parts[0]), int(parts[1])):
+            add(_span(m, "DATE"))
+    for m in DATE_YEAR_FIRST.finditer(text):
+        if 1 <= int(m.group("m")) <= 12 and 1 <= int(m.group("d")) <= 31:
             add(_span(m, "DATE"))
     for m in DATE_DAY_MONTH.finditer(text):
         if 1 <= int(re.match(r"\d+", m.group(0)).group(0)) <= 31:  # type: ignore[union-attr]
