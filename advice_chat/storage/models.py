@@ -233,3 +233,62 @@ class KbMeta(Base):
 
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class StatsCount(Base):
+    """Statistics (migration 0005): one count for one day, added to as chats end.
+
+    Keyed by the day in Europe/London, a dimension (`total`, `role`, `hour`, `wait`…), a key
+    within it (a role id, "weekday-hour", a histogram bucket…) and a metric. Never a row per
+    chat: figures come from here, not from chats or transcripts.
+    """
+
+    __tablename__ = "stats_counts"
+
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    dim: Mapped[str] = mapped_column(String(24), primary_key=True)
+    key: Mapped[str] = mapped_column(String(48), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(24), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
+
+
+class ChatWrapUp(Base):
+    """What the adviser coded when ending a chat: ids from the option lists, no free text."""
+
+    __tablename__ = "chat_wrapups"
+
+    chat_id: Mapped[str] = mapped_column(
+        ForeignKey("chats.id", ondelete="CASCADE"), primary_key=True
+    )
+    topic: Mapped[str] = mapped_column(String(40))
+    advice: Mapped[str] = mapped_column(Text)  # JSON list of ids
+    referrals: Mapped[str] = mapped_column(Text)  # JSON list of ids
+    safeguarding_concern: Mapped[bool] = mapped_column(Boolean)
+
+
+class SurveyInvite(Base):
+    """A one-time survey token (its hash), deliberately not linked to its chat."""
+
+    __tablename__ = "survey_invites"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class SurveyComment(Base):
+    """A survey comment after redaction; the raw comment is never stored. No rating, no chat."""
+
+    __tablename__ = "survey_comments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    day: Mapped[str] = mapped_column(String(10), index=True)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class StatsSample(Base):
+    """The minutes whose adviser occupancy has been sampled (one worker per minute)."""
+
+    __tablename__ = "stats_samples"
+
+    minute: Mapped[str] = mapped_column(String(16), primary_key=True)

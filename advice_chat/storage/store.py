@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
@@ -383,8 +383,13 @@ class Store:
         now: datetime,
         notice: str,
         from_statuses: tuple[str, ...] = ("waiting", "assigned"),
+        on_end: Callable[[AsyncConnection, ChatRecord], Awaitable[None]] | None = None,
     ) -> tuple[ChatRecord, MessageRecord] | None:
-        """End a chat that is still open and add the 'ended' notice; None if already ended."""
+        """End a chat that is still open and add the 'ended' notice; None if already ended.
+
+        `on_end` runs in the same transaction once the chat has ended (statistics and
+        wrap-up use it, so a chat is counted exactly once, with its end).
+        """
         async with self._write() as conn:
             row = (
                 await conn.execute(
@@ -405,7 +410,10 @@ class Store:
             message = await self._insert_message(
                 conn, chat_id, row.last_seq, "system", notice, None, "ended", now
             )
-        return _chat(row), message
+            ended = _chat(row)
+            if on_end is not None:
+                await on_end(conn, ended)
+        return ended, message
 
     async def unassign_chat(
         self, chat_id: str, adviser_id: int, now: datetime, notice: str

@@ -1,0 +1,178 @@
+"""Statistics storage: daily aggregate counts, wrap-up coding, survey invites and comments.
+
+All SQL of the statistics. Counts are added with an upsert (`ON CONFLICT … DO UPDATE SET
+n = n + excluded.n`), which SQLite and PostgreSQL both speak, so workers may add to the
+same row at once without losing a count.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from advice_chat.storage.models import (
+    ChatWrapUp,
+    StatsCount,
+    StatsSample,
+    SurveyComment,
+    SurveyInvite,
+)
+
+# (day "YYYY-MM-DD", dimension, key, metric) → how many to add.
+CountKey = tuple[str, str, str, str]
+
+
+class StatsStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._dialect = engine.dialect.name
+        self._write_lock: asyncio.Lock | None = (
+            asyncio.Lock() if self._dialect == "sqlite" else None
+        )
+
+    @contextlib.asynccontextmanager
+    async def _write(self) -> AsyncIterator[AsyncConnection]:
+        if self._write_lock is None:
+            async with self.engine.begin() as conn:
+                yield conn
+            return
+        async with self._write_lock, self.engine.begin() as conn:
+            yield conn
+
+    def _insert(self, table: Any) -> Any:
+        return (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(table)
+
+    # -- adding ---------------------------------------------------------------
+
+    async def add_counts_in(self, conn: AsyncConnection, counts: Mapping[CountKey, int]) -> None:
+        """Add counts inside the caller's transaction (e.g. the one that ends a chat)."""
+        rows = [
+            {"day": d, "dim": dim, "key": key, "metric": metric, "n": n}
+            for (d, dim, key, metric), n in counts.items()
+            if n
+        ]
+        if not rows:
+            return
+        stmt = self._insert(StatsCount)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["day", "dim", "key", "metric"],
+            set_={"n": StatsCount.n + stmt.excluded.n},
+        )
+        await conn.execute(stmt, rows)
+
+    async def add_counts(self, counts: Mapping[CountKey, int]) -> None:
+        async with self._write() as conn:
+            await self.add_counts_in(conn, counts)
+
+    async def save_wrap_up_in(
+        self,
+        conn: AsyncConnection,
+        chat_id: str,
+        *,
+        topic: str,
+        advice: Sequence[str],
+        referrals: Sequence[str],
+        safeguarding_concern: bool,
+    ) -> None:
+        await conn.execute(
+            insert(ChatWrapUp).values(
+                chat_id=chat_id,
+                topic=topic,
+                advice=json.dumps(list(advice)),
+                referrals=json.dumps(list(referrals)),
+                safeguarding_concern=safeguarding_concern,
+            )
+        )
+
+    async def add_invite_in(
+        self, conn: AsyncConnection, token_hash: str, day: str, expires_at: datetime
+    ) -> None:
+        await conn.execute(
+            insert(SurveyInvite).values(token_hash=token_hash, day=day, expires_at=expires_at)
+        )
+
+    async def redeem_invite(
+        self,
+        token_hash: str,
+        now: datetime,
+        counts: Mapping[tuple[str, str, str], int],
+        comment: str | None,
+    ) -> bool:
+        """Use a survey invite once: delete it, add the counts under its day, keep the comment.
+
+        `counts` are keyed (dimension, key, metric); the invite's day is added here. False
+        when the invite is unknown, used or expired.
+        """
+        async with self._write() as conn:
+            day = (
+                await conn.execute(
+                    delete(SurveyInvite)
+                    .where(SurveyInvite.token_hash == token_hash, SurveyInvite.expires_at > now)
+                    .returning(SurveyInvite.day)
+                )
+            ).scalar_one_or_none()
+            await conn.execute(delete(SurveyInvite).where(SurveyInvite.expires_at <= now))
+            if day is None:
+                return False
+            await self.add_counts_in(
+                conn, {(day, dim, key, metric): n for (dim, key, metric), n in counts.items()}
+            )
+            if comment:
+                await conn.execute(insert(SurveyComment).values(day=day, text=comment))
+        return True
+
+    async def record_sample(self, minute: str, counts: Mapping[CountKey, int]) -> bool:
+        """Add one minute's occupancy sample unless a worker already did; True if added."""
+        async with self._write() as conn:
+            claimed = (
+                await conn.execute(
+                    self._insert(StatsSample)
+                    .values(minute=minute)
+                    .on_conflict_do_nothing()
+                    .returning(StatsSample.minute)
+                )
+            ).scalar_one_or_none()
+            if claimed is None:
+                return False
+            await self.add_counts_in(conn, counts)
+        return True
+
+    # -- reading --------------------------------------------------------------
+
+    async def totals(self, day_from: str, day_to: str) -> list[tuple[str, str, str, int]]:
+        """(dimension, key, metric, sum) over the days from day_from to day_to inclusive."""
+        query = (
+            select(StatsCount.dim, StatsCount.key, StatsCount.metric, func.sum(StatsCount.n))
+            .where(StatsCount.day >= day_from, StatsCount.day <= day_to)
+            .group_by(StatsCount.dim, StatsCount.key, StatsCount.metric)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [(r[0], r[1], r[2], int(r[3])) for r in rows]
+
+    async def by_day(self, day_from: str, day_to: str, dim: str) -> list[tuple[str, str, str, int]]:
+        """(day, key, metric, n) of one dimension, day by day."""
+        query = select(StatsCount.day, StatsCount.key, StatsCount.metric, StatsCount.n).where(
+            StatsCount.day >= day_from, StatsCount.day <= day_to, StatsCount.dim == dim
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [(r[0], r[1], r[2], int(r[3])) for r in rows]
+
+    async def comments(self, day_from: str, day_to: str, limit: int) -> list[str]:
+        query = (
+            select(SurveyComment.text)
+            .where(SurveyComment.day >= day_from, SurveyComment.day <= day_to)
+            .order_by(SurveyComment.id.desc())
+            .limit(limit)
+        )
+        async with self.engine.connect() as conn:
+            return list((await conn.execute(query)).scalars().all())
