@@ -167,6 +167,24 @@ class ChatService:
     async def post_message(
         self, actor: Actor, chat_id: Any, text: Any, client_id: Any
     ) -> MessageRecord:
+        return await self._post(actor, chat_id, text, client_id, code=None)
+
+    async def post_shared_article(
+        self, actor: Actor, chat_id: Any, text: str, client_id: Any
+    ) -> MessageRecord:
+        """An adviser's message sharing an article: like post_message, with code "article".
+
+        The knowledge base composes `text` (title, summary, link) and checks the article may
+        be shared; this stores it once per client_id before the ack and delivers it.
+        """
+        if actor.kind != "adviser":
+            raise ChatRefused("not_assigned", "This chat is not assigned to you.")
+        return await self._post(actor, chat_id, text, client_id, code="article")
+
+    async def _post(
+        self, actor: Actor, chat_id: Any, text: Any, client_id: Any, *, code: str | None
+    ) -> MessageRecord:
+        """Store once per client_id, before the ack; deliver to the other party's connections."""
         chat = await self._chat_for(actor, chat_id)
         body = clean_text(text)
         assert body is not None
@@ -178,7 +196,7 @@ class ChatService:
         async with self._chat_lock(chat.id):
             try:
                 message, created = await self._store.add_message(
-                    chat.id, sender=actor.kind, text=body, client_id=cid, now=utcnow()
+                    chat.id, sender=actor.kind, text=body, client_id=cid, now=utcnow(), code=code
                 )
             except ChatClosed as exc:
                 raise ChatRefused("chat_ended", "This chat has ended.") from exc
@@ -192,6 +210,7 @@ class ChatService:
                 "seq": message.seq,
                 "sender": actor.kind,
                 "chars": len(body),
+                "event": code or "message",
             },
         )
         return message
@@ -313,43 +332,6 @@ class ChatService:
         return moved
 
     # -- sharing (knowledge base) ------------------------------------------------
-
-    async def post_shared_article(
-        self, actor: Actor, chat_id: Any, text: str, client_id: Any
-    ) -> MessageRecord:
-        """An adviser's message sharing an article: like post_message, with code "article".
-
-        The knowledge base composes `text` (title, summary, link) and checks the article may
-        be shared; this stores it once per client_id before the ack and delivers it.
-        """
-        chat = await self._chat_for(actor, chat_id)
-        body = clean_text(text)
-        assert body is not None
-        cid = clean_client_id(client_id)
-        if chat.status == "ended":
-            raise ChatRefused("chat_ended", "This chat has ended.")
-        if actor.kind != "adviser" or chat.status != "assigned":
-            raise ChatRefused("not_assigned", "This chat is not assigned to you.")
-        async with self._chat_lock(chat.id):
-            try:
-                message, created = await self._store.add_message(
-                    chat.id,
-                    sender=actor.kind,
-                    text=body,
-                    client_id=cid,
-                    now=utcnow(),
-                    code="article",
-                )
-            except ChatClosed as exc:
-                raise ChatRefused("chat_ended", "This chat has ended.") from exc
-            if created:
-                self._metrics.messages.labels(actor.kind).inc()
-                await self._deliver(chat, message, skip=actor.conn_id)
-        log.info(
-            "article shared" if created else "article share resend",
-            extra={"chat_id": chat.id, "seq": message.seq, "sender": actor.kind},
-        )
-        return message
 
 
 __all__ = ["Actor", "ChatRefused", "ChatService", "InvalidInput"]

@@ -6,7 +6,6 @@ one transaction.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -20,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from advice_chat.kb_text import Article, ArticleVersion, Candidate, StoredArticle
 from advice_chat.records import as_utc
+from advice_chat.storage.engine import write_transaction
 from advice_chat.storage.kb_search import (
     Freq,
     IndexedText,
@@ -114,18 +114,9 @@ class KbStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.index: SearchIndex = index_for(engine)
-        self._write_lock: asyncio.Lock | None = (
-            asyncio.Lock() if engine.dialect.name == "sqlite" else None
-        )
 
-    @contextlib.asynccontextmanager
-    async def _write(self) -> AsyncIterator[AsyncConnection]:
-        if self._write_lock is None:
-            async with self.engine.begin() as conn:
-                yield conn
-            return
-        async with self._write_lock, self.engine.begin() as conn:
-            yield conn
+    def _write(self) -> contextlib.AbstractAsyncContextManager[AsyncConnection]:
+        return write_transaction(self.engine)
 
     async def get(self, slug: str) -> StoredArticle | None:
         async with self.engine.connect() as conn:

@@ -6,10 +6,9 @@ dialect differences are kept inside this module.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
@@ -19,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from advice_chat.opening import Schedule, Window
 from advice_chat.records import ChatRecord, MessageRecord, UserRecord, as_utc
+from advice_chat.storage.engine import write_transaction
 from advice_chat.storage.models import (
     AuditEvent,
     Chat,
@@ -148,20 +148,9 @@ class Store:
         self.engine = engine
         self._sealer = sealer
         self._keys: OrderedDict[str, bytes] = OrderedDict()
-        # SQLite has one writer at a time; queueing writers here instead of in
-        # SQLite's busy loop keeps latency flat under contention.
-        self._write_lock: asyncio.Lock | None = (
-            asyncio.Lock() if engine.dialect.name == "sqlite" else None
-        )
 
-    @contextlib.asynccontextmanager
-    async def _write(self) -> AsyncIterator[AsyncConnection]:
-        if self._write_lock is None:
-            async with self.engine.begin() as conn:
-                yield conn
-            return
-        async with self._write_lock, self.engine.begin() as conn:
-            yield conn
+    def _write(self) -> contextlib.AbstractAsyncContextManager[AsyncConnection]:
+        return write_transaction(self.engine)
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -15,6 +15,7 @@ import secrets
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import asyncpg
@@ -211,6 +212,10 @@ async def test_sqlite_keeps_no_trace_of_the_chat_key(tmp_path: Path) -> None:
         await live.stop()
 
 
+def _views(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [e for e in events if e["action"] == "transcript_viewed"]
+
+
 async def test_transcripts_are_for_managers_only_and_every_view_is_audited(
     server: LiveServer,
 ) -> None:
@@ -233,7 +238,7 @@ async def test_transcripts_are_for_managers_only_and_every_view_is_audited(
         assert [t["chat_id"] for t in listing["transcripts"]] == [chat_id]
         assert listing["transcripts"][0]["lines"] >= 4
         async with http.get(server.base_url + "/api/manager/audit") as resp:
-            assert (await resp.json())["events"] == []  # listing is not viewing
+            assert _views((await resp.json())["events"]) == []  # listing is not viewing
         for _ in range(2):
             async with http.get(url) as resp:
                 assert resp.status == 200
@@ -242,7 +247,7 @@ async def test_transcripts_are_for_managers_only_and_every_view_is_audited(
             page = await resp.text()
         assert "[NAME-1]" in page and ids["name"] not in page
         async with http.get(server.base_url + "/api/manager/audit") as resp:
-            events = (await resp.json())["events"]
+            events = _views((await resp.json())["events"])
         async with http.get(server.base_url + "/api/transcripts/c_" + "0" * 32) as resp:
             assert resp.status == 404
     assert len(events) == 3
@@ -275,7 +280,7 @@ async def test_retention_deletes_exactly_the_transcripts_past_their_time(
     assert len(await store.transcript(new_id)) >= 4
     assert (await store.get_chat(old_id)) is not None  # the statistics record stays
     assert await service.purge(now) == 0
-    runs = await service.purge_runs()
+    runs = (await service.purge_runs())[:2]  # newest first; the server's own pass may be older
     assert [r["transcripts"] for r in runs] == [0, 1]
     assert all(r["rule"] == f"retention: {days} days after the chat ended" for r in runs)
     listed = [t["chat_id"] for t in await service.summaries(50, None)]
