@@ -22,12 +22,15 @@ from advice_chat.services.hours import HoursService
 from advice_chat.services.housekeeping import Housekeeping
 from advice_chat.services.kb import KnowledgeBase
 from advice_chat.services.queue import QueueService
+from advice_chat.services.stats import StatsService
 from advice_chat.services.transcripts import TranscriptService
 from advice_chat.storage.engine import create_engine, upgrade
 from advice_chat.storage.kb_store import KbStore
 from advice_chat.storage.sealing import Sealer
+from advice_chat.storage.stats_store import StatsStore
 from advice_chat.storage.store import Store
 from advice_chat.web import http_api, kb_views, ops, pages
+from advice_chat.web import stats as stats_views
 from advice_chat.web import transcripts as transcript_views
 from advice_chat.web.keys import (
     ACCOUNTS,
@@ -110,15 +113,22 @@ def create_app(settings: Settings) -> web.Application:
     accounts = AccountService(
         store, session_hours=settings.session_hours, default_capacity=settings.adviser_capacity
     )
+    redactor = Redactor()
     transcripts = TranscriptService(
         store,
-        Redactor(),
+        redactor,
         retention_days=settings.retention_days,
         interval_seconds=settings.housekeeping_seconds,
         purge_interval_seconds=settings.purge_seconds,
         metrics=metrics,
     )
-    chats = ChatService(store, queue, notifier, hours, metrics, transcripts)
+    stats = StatsService(
+        StatsStore(store.engine),
+        redactor,
+        threshold=settings.stats_threshold,
+        live=queue.snapshot,
+    )
+    chats = ChatService(store, queue, notifier, hours, metrics, transcripts, stats)
     housekeeping = Housekeeping(
         queue,
         chats,
@@ -140,6 +150,7 @@ def create_app(settings: Settings) -> web.Application:
     app[QUEUE] = queue
     app[HOURS] = hours
     app[TRANSCRIPTS] = transcripts
+    app[stats_views.STATS] = stats
     app[TEMPLATES] = _templates()
     app[SOCKETS] = SocketEdge(sio, notifier, accounts, chats, queue, metrics, kb=kb)
     app[METRICS] = metrics
@@ -151,6 +162,7 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(pages.routes)
     app.add_routes(kb_views.routes)
     app.add_routes(transcript_views.routes)
+    app.add_routes(stats_views.routes)
     app.router.add_static("/static", PROJECT_ROOT / "static", append_version=False)
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
@@ -161,6 +173,7 @@ def create_app(settings: Settings) -> web.Application:
         queue.start()
         housekeeping.start()
         transcripts.start()
+        stats.start()
         log.info(
             "ready",
             extra={
@@ -173,6 +186,7 @@ def create_app(settings: Settings) -> web.Application:
         await housekeeping.close()
         await kb.close()
         await transcripts.close()
+        await stats.close()
         await queue.close()
         await store.close()
         if redis_client is not None:

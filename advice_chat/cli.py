@@ -210,6 +210,43 @@ async def _purge(settings: Settings) -> int:
     return 0
 
 
+async def _stats(settings: Settings, args: argparse.Namespace) -> int:
+    """The managers' statistics for a range, with the same disclosure control as the page."""
+    import json
+
+    from advice_chat.redaction import Redactor
+    from advice_chat.services.stats import (
+        StatsService,
+        parse_range,
+        summary_rows,
+        today_london,
+        view_rows,
+    )
+    from advice_chat.storage.stats_store import StatsStore
+    from advice_chat.validation import InvalidInput
+
+    try:
+        day_from, day_to = parse_range(args.date_from, args.date_to, today_london())
+    except InvalidInput as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    await upgrade(settings.database_url)
+    engine = create_engine(settings.database_url)
+    try:
+        service = StatsService(StatsStore(engine), Redactor(), threshold=settings.stats_threshold)
+        report = await service.report(day_from, day_to)
+    finally:
+        await engine.dispose()
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    for table in [summary_rows(report), *(view_rows(v) for v in report["views"])]:
+        for row in table:
+            print("\t".join(row))
+        print()
+    return 0
+
+
 def _read_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
@@ -259,6 +296,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("path")
     p.add_argument("--force", action="store_true", help="replace an existing database")
+    p = sub.add_parser(
+        "stats", help="statistics for a date range, with the dashboard's disclosure control"
+    )
+    p.add_argument("--from", dest="date_from", help="first day, YYYY-MM-DD (default: 30 days ago)")
+    p.add_argument("--to", dest="date_to", help="last day, YYYY-MM-DD (default: today, UK time)")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p = sub.add_parser("redact", help="redact JSON strings, one a line, from stdin to stdout")
     p.add_argument("--per-line", action="store_true", help="a fresh placeholder numbering per line")
     return parser
@@ -301,6 +344,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_create_user(settings, args, password))
     if args.command == "purge":
         return asyncio.run(_purge(settings))
+    if args.command == "stats":
+        return asyncio.run(_stats(settings, args))
     if args.command == "backup":
         return _backup(settings, args.path, args.force)
     if args.command == "restore":

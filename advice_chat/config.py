@@ -76,6 +76,10 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
         "redacted transcripts are deleted this many days after their chat ended",
     ),
     "ADVICE_CHAT_PURGE_SECONDS": ("3600", "how often each worker runs the retention purge"),
+    "ADVICE_CHAT_STATS_THRESHOLD": (
+        "4",
+        "statistics hide every count from 1 to this number (shown as <5); statistics.md",
+    ),
 }
 
 
@@ -109,6 +113,7 @@ class Settings:
     kb_review_months: int = 12
     retention_days: int = 365
     purge_seconds: float = 3600.0
+    stats_threshold: int = 4
 
     @property
     def is_sqlite(self) -> bool:
@@ -211,4 +216,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         kb_review_months=_int(env, "ADVICE_CHAT_KB_REVIEW_MONTHS", 12, minimum=1),
         retention_days=_int(env, "ADVICE_CHAT_RETENTION_DAYS", 365, minimum=1),
         purge_seconds=_float(env, "ADVICE_CHAT_PURGE_SECONDS", 3600.0),
+        stats_threshold=_int(env, "ADVICE_CHAT_STATS_THRESHOLD", 4, minimum=1),
     )

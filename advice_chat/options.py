@@ -59,10 +59,41 @@ OUTCOMES: Final[tuple[Option, ...]] = (
     ("other", "Other"),
 )
 
+# Wrap-up coding (adviser, when ending a chat): what advice was given and where the
+# professional was pointed. Several of each may be chosen; topic reuses TOPICS.
+ADVICE: Final[tuple[Option, ...]] = (
+    ("risk-assessment", "Risk assessment or risk management"),
+    ("safety-planning", "Safety of the victim and children"),
+    ("information-sharing", "Information sharing and consent"),
+    ("engagement", "Engaging the perpetrator in change"),
+    ("challenging", "Challenging denial, minimisation or blame"),
+    ("legal-options", "Legal and protective orders"),
+    ("case-management", "Case management and next steps"),
+    ("other", "Other advice"),
+)
+
+REFERRALS: Final[tuple[Option, ...]] = (
+    ("drive", "Drive"),
+    ("marac", "MARAC"),
+    ("idva", "IDVA service"),
+    ("police", "Police"),
+    ("childrens-services", "Children's services"),
+    ("adult-social-care", "Adult social care"),
+    ("perpetrator-programme", "Perpetrator programme"),
+    ("respect-phone-line", "Respect Phone Line"),
+    ("mental-health", "Mental health services"),
+    ("substance-misuse", "Drug and alcohol services"),
+    ("other", "Another service"),
+)
+
 ROLE_IDS: Final = frozenset(i for i, _ in ROLES)
 REGION_IDS: Final = frozenset(i for i, _ in REGIONS)
 TOPIC_IDS: Final = frozenset(i for i, _ in TOPICS)
 OUTCOME_IDS: Final = frozenset(i for i, _ in OUTCOMES)
+ADVICE_IDS: Final = frozenset(i for i, _ in ADVICE)
+REFERRAL_IDS: Final = frozenset(i for i, _ in REFERRALS)
+
+SURVEY_COMMENT_MAX_CHARS: Final = 2000
 
 MESSAGE_MAX_CHARS: Final = 4000
 CLIENT_ID_MAX_CHARS: Final = 64
@@ -80,5 +111,10 @@ def options_document() -> dict[str, object]:
         "regions": _as_json(REGIONS),
         "topics": _as_json(TOPICS),
         "outcomes": _as_json(OUTCOMES),
-        "limits": {"message_max_chars": MESSAGE_MAX_CHARS},
+        "advice": _as_json(ADVICE),
+        "referrals": _as_json(REFERRALS),
+        "limits": {
+            "message_max_chars": MESSAGE_MAX_CHARS,
+            "survey_comment_max_chars": SURVEY_COMMENT_MAX_CHARS,
+        },
     }

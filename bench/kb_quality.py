@@ -1,6 +1,7 @@
 """Search quality on the project's labelled queries: hit@3 and MRR, for both backends.
 
     .venv/bin/python -m bench.kb_quality [--backend sqlite|postgres|both] [--verbose]
+        [--holdout | --set PATH] [--half even|odd]
 
 Each line of bench/data/kb_queries.jsonl is {"query", "expected": [slug, ...]}: a query as a
 professional would type it and the article(s) that answer it. A query scores a hit@3 when an
@@ -24,12 +25,22 @@ QUERIES = Path(__file__).resolve().parent / "data" / "kb_queries.jsonl"
 HOLDOUT = Path(__file__).resolve().parent / "data" / "kb_queries_holdout.jsonl"
 
 
-def load_queries(path: Path = QUERIES) -> list[dict[str, object]]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+FRESH = Path(__file__).resolve().parent / "data" / "kb_queries_fresh.jsonl"
 
 
-async def evaluate(backend: str, verbose: bool, path: Path = QUERIES) -> tuple[float, float, int]:
-    queries = load_queries(path)
+def load_queries(path: Path = QUERIES, half: str | None = None) -> list[dict[str, object]]:
+    """The queries in `path`; with `half`, only the even (lines 2, 4, ...) or odd (1, 3, ...)
+    lines, counting from one."""
+    lines = [line for line in path.read_text().splitlines() if line.strip()]
+    if half is not None:
+        lines = lines[1::2] if half == "even" else lines[0::2]
+    return [json.loads(line) for line in lines]
+
+
+async def evaluate(
+    backend: str, verbose: bool, path: Path = QUERIES, half: str | None = None
+) -> tuple[float, float, int]:
+    queries = load_queries(path, half)
     async with knowledge_base(backend) as kb:
         await kb.load_directory()
         hits = 0
@@ -57,10 +68,22 @@ async def main() -> None:
         action="store_true",
         help="use kb_queries_holdout.jsonl: queries written after the synonym table was tuned",
     )
+    parser.add_argument(
+        "--set",
+        type=Path,
+        dest="path",
+        help="another query file, e.g. bench/data/kb_queries_fresh.jsonl",
+    )
+    parser.add_argument(
+        "--half",
+        choices=("even", "odd"),
+        help="only the even or odd lines of the file (counting from one)",
+    )
     args = parser.parse_args()
+    path = args.path or (HOLDOUT if args.holdout else QUERIES)
     backends = ("sqlite", "postgres") if args.backend == "both" else (args.backend,)
     for backend in backends:
-        hit3, mrr, n = await evaluate(backend, args.verbose, HOLDOUT if args.holdout else QUERIES)
+        hit3, mrr, n = await evaluate(backend, args.verbose, path, args.half)
         print(f"{backend:9} queries={n} hit@3={hit3:.3f} MRR={mrr:.3f}")
 
 

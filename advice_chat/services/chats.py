@@ -28,6 +28,7 @@ from advice_chat.services.queue import (
     priority_for,
     professional_assigned_payload,
 )
+from advice_chat.services.stats import StatsService, WrapUp, parse_wrap_up
 from advice_chat.services.transcripts import TranscriptService
 from advice_chat.storage.store import ChatClosed, Store
 from advice_chat.validation import InvalidInput, PreChat, clean_client_id, clean_text
@@ -72,8 +73,10 @@ class ChatService:
         hours: HoursService,
         metrics: Metrics | None = None,
         transcripts: TranscriptService | None = None,
+        stats: StatsService | None = None,
     ) -> None:
         self._store = store
+        self._stats = stats
         self._transcripts = transcripts
         self._metrics = metrics or Metrics()
         self._hours = hours
@@ -92,6 +95,8 @@ class ChatService:
     async def start_chat(self, pre_chat: PreChat) -> tuple[ChatRecord, str]:
         status = await self._hours.status()
         if not status.open:
+            if self._stats is not None:
+                await self._stats.record_refusal(pre_chat)
             raise ServiceClosed(status.opens_at)
         token = secrets.token_urlsafe(32)
         chat = await self._store.create_chat(
@@ -237,15 +242,21 @@ class ChatService:
 
     # -- ending -------------------------------------------------------------
 
-    async def end_chat(self, actor: Actor, chat_id: Any, outcome: Any = None) -> None:
+    async def end_chat(
+        self, actor: Actor, chat_id: Any, outcome: Any = None, wrap_up: Any = None
+    ) -> None:
         chat = await self._chat_for(actor, chat_id)
+        wrap: WrapUp | None = None
         if actor.kind == "adviser":
             if not isinstance(outcome, str) or outcome not in OUTCOME_IDS:
                 raise ChatRefused("invalid_outcome", "Please choose an outcome.")
+            wrap = parse_wrap_up(wrap_up)
         else:
             outcome = None
         if chat.status != "ended":
-            await self._close(chat, ended_by=actor.kind, outcome=outcome, notice=ENDED_NOTICE)
+            await self._close(
+                chat, ended_by=actor.kind, outcome=outcome, notice=ENDED_NOTICE, wrap_up=wrap
+            )
 
     async def _close(
         self,
@@ -255,7 +266,9 @@ class ChatService:
         outcome: str | None,
         notice: str,
         from_statuses: tuple[str, ...] = ("waiting", "assigned"),
+        wrap_up: WrapUp | None = None,
     ) -> bool:
+        survey_token = self._stats.new_survey_token() if self._stats is not None else None
         async with self._chat_lock(chat.id):
             result = await self._store.end_chat(
                 chat.id,
@@ -264,6 +277,10 @@ class ChatService:
                 now=utcnow(),
                 notice=notice,
                 from_statuses=from_statuses,
+                # Counted in the same transaction as the end: exactly once, across workers.
+                on_end=(
+                    self._stats.on_end(wrap_up, survey_token) if self._stats is not None else None
+                ),
             )
             if result is None:
                 return False
@@ -275,9 +292,13 @@ class ChatService:
                 "chat ended",
                 extra={"chat_id": chat.id, "ended_by": ended_by, "was": chat.status},
             )
-            payload = {"chat_id": chat.id, "ended_by": ended_by}
+            payload: dict[str, Any] = {"chat_id": chat.id, "ended_by": ended_by}
+            to_professional = dict(payload)
+            if survey_token is not None and ended.assigned_at is not None:
+                # One-time, for the professional only: how useful was the advice?
+                to_professional["survey_token"] = survey_token
             await self._notifier.to_professional(chat.id, "message", message.wire())
-            await self._notifier.to_professional(chat.id, "ended", payload)
+            await self._notifier.to_professional(chat.id, "ended", to_professional)
             if ended.adviser_id is not None:
                 await self._notifier.to_adviser(ended.adviser_id, "message", message.wire())
                 await self._notifier.to_adviser(ended.adviser_id, "ended", payload)

@@ -247,6 +247,17 @@ class QueueService:
             )
         return {"waiting": len(waiting), "chats": items}
 
+    async def snapshot(self) -> dict[str, int]:
+        """Counts for managers' live panel and occupancy samples: no ids, no pre-chat answers."""
+        advisers = [a for a in await self._backend.advisers() if a.status != OFFLINE]
+        return {
+            "waiting": len(await self._backend.waiting()),
+            "advisers_online": len(advisers),
+            "advisers_available": sum(1 for a in advisers if a.status == AVAILABLE),
+            "capacity_online": sum(a.capacity for a in advisers),
+            "chats_in_progress": sum(len(a.active) for a in advisers),
+        }
+
     # -- coalesced broadcast ------------------------------------------------
 
     def start(self) -> None:

@@ -80,6 +80,4 @@ async def adviser_console(request: web.Request) -> web.Response:
     return await _staff_page(request, "adviser", "adviser.html")
 
 
-@routes.get("/manager")
-async def manager_home(request: web.Request) -> web.Response:
-    return await _staff_page(request, "manager", "manager.html")
+# `/manager` (the statistics dashboard and the manager's settings) lives in web/stats.py.

@@ -227,7 +227,9 @@ class SocketEdge:
         )
 
     async def _end(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
-        await self._chats.end_chat(actor, data.get("chat_id"), data.get("outcome"))
+        await self._chats.end_chat(
+            actor, data.get("chat_id"), data.get("outcome"), data.get("wrap_up")
+        )
         return {"ok": True}
 
     async def _presence(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:

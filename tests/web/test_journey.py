@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.support import LiveServer, adviser, professional
+
+
+class _AnyToken:
+    def __eq__(self, other: Any) -> bool:
+        return isinstance(other, str) and len(other) >= 24
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+ANY_TOKEN: Any = _AnyToken()
 
 
 async def test_full_journey(server: LiveServer) -> None:
@@ -45,8 +57,9 @@ async def test_full_journey(server: LiveServer) -> None:
 
     assert await adv.call("end", {"chat_id": chat_id, "outcome": "advice-given"}) == {"ok": True}
     ended = await pro.wait_for("ended")
-    assert ended == {"chat_id": chat_id, "ended_by": "adviser"}
-    await adv.wait_for("ended")
+    # An answered chat's professional also gets a one-time survey token (added to v1).
+    assert ended == {"chat_id": chat_id, "ended_by": "adviser", "survey_token": ANY_TOKEN}
+    assert (await adv.wait_for("ended")) == {"chat_id": chat_id, "ended_by": "adviser"}
     refused = await pro.send("one more thing")
     assert refused["error"] == "chat_ended"
     await pro.disconnect()
