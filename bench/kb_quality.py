@@ -7,7 +7,8 @@ Each line of bench/data/kb_queries.jsonl is {"query", "expected": [slug, ...]}: 
 professional would type it and the article(s) that answer it. A query scores a hit@3 when an
 expected article is among the first three results; its reciprocal rank is 1/rank of the first
 expected article (0 when none is in the first ten). Searches run as the public would (staff-only
-articles are not searched).
+articles are not searched), except a query whose expected article is staff-only (written for
+advisers): that one runs as a signed-in adviser would, over every article.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import asyncio
 import json
 from pathlib import Path
 
+from advice_chat.services.kb import EVERYONE, PUBLIC
 from bench.kb_common import knowledge_base
 
 QUERIES = Path(__file__).resolve().parent / "data" / "kb_queries.jsonl"
@@ -43,12 +45,16 @@ async def evaluate(
     queries = load_queries(path, half)
     async with knowledge_base(backend) as kb:
         await kb.load_directory()
+        staff_only = {a.article.slug for a in await kb.articles(EVERYONE)} - {
+            a.article.slug for a in await kb.articles(PUBLIC)
+        }
         hits = 0
         reciprocal = 0.0
         for item in queries:
             query = str(item["query"])
             expected = set(item["expected"])  # type: ignore[call-overload]
-            found = [h.slug for h in await kb.search(query, limit=10)]
+            audiences = EVERYONE if expected & staff_only else PUBLIC
+            found = [h.slug for h in await kb.search(query, audiences=audiences, limit=10)]
             rank = next((i + 1 for i, slug in enumerate(found) if slug in expected), None)
             if rank is not None and rank <= 3:
                 hits += 1
