@@ -94,7 +94,9 @@ def card() -> str:
 
 def mobile() -> str:
     t = f"{rng.randrange(1000):03d}"
-    return m(rng.choice([f"07700 900{t}", f"07700900{t}", f"+44 7700 900{t}", f"07700 900 {t}"]), "PHONE")
+    return m(
+        rng.choice([f"07700 900{t}", f"07700900{t}", f"+44 7700 900{t}", f"07700 900 {t}"]), "PHONE"
+    )
 
 
 def landline() -> str:
@@ -121,11 +123,23 @@ def ni() -> str:
             break
     digits = "".join(str(rng.randrange(10)) for _ in range(6))
     suf = rng.choice("ABCD")
-    return m(rng.choice([pre + digits + suf, f"{pre} {digits[:2]} {digits[2:4]} {digits[4:]} {suf}"]), "NI")
+    return m(
+        rng.choice([pre + digits + suf, f"{pre} {digits[:2]} {digits[2:4]} {digits[4:]} {suf}"]),
+        "NI",
+    )
 
 
 def ip() -> str:
-    return m(rng.choice([f"192.0.2.{rng.randrange(1, 255)}", f"203.0.113.{rng.randrange(1, 255)}", f"2001:db8::{rng.randrange(1, 4096):x}"]), "IP")
+    return m(
+        rng.choice(
+            [
+                f"192.0.2.{rng.randrange(1, 255)}",
+                f"203.0.113.{rng.randrange(1, 255)}",
+                f"2001:db8::{rng.randrange(1, 4096):x}",
+            ]
+        ),
+        "IP",
+    )
 
 
 def cro() -> str:
@@ -145,7 +159,7 @@ def pnc() -> str:
 
 
 def positives() -> list[str]:
-    P, L, N, C, I, CRO, PNC = mobile, landline, nhs, card, ip, cro, pnc
+    P, L, N, C, IPA, CRO, PNC = mobile, landline, nhs, card, ip, cro, pnc
     return [
         # ---- probation officers
         f"PO here, my case {m('Gethin Pryce', 'NAME')} has moved to {m('27 Heol Llanishen Fach', 'ADDRESS')}, Rhiwbina. partner is {m('Carys', 'NAME')}",
@@ -249,7 +263,7 @@ def positives() -> list[str]:
         f"he posts about her on tiktok as {m('wrexhamlad_22', 'HANDLE')}",
         f"her snap is {m('poppyxx2008', 'HANDLE')}, he keeps adding her from new accounts",
         f"he set up {m('https://sites.example.com/truth-about-jess', 'URL')} with her photos",
-        f"logins from {I()} and {I()}, she thinks it's him",
+        f"logins from {IPA()} and {IPA()}, she thinks it's him",
         f"he used her card {C()} to buy stuff online",
         f"NI number {ni()}, he claimed UC using her details",
         f"her NI is {ni()} and she wants to know if DWP will tell him her address",

@@ -53,8 +53,10 @@ class Redactor:
         structured = _resolve(find_structured(text))
         kept = [Span(m.start(), m.end(), "KEEP", "") for m in self._keep.finditer(text)]
         toks = tokenize(text, structured + kept, caps_informative(text))
+        self._names.mark_places(text, toks)
         places = self._names.addresses(text, toks) + self._names.schools(text, toks)
         chosen = _resolve(structured + places)
+        self._names.mark_places_after_addresses(text, toks, chosen)
         if places:
             for tok in toks:
                 tok.blocked = tok.blocked or any(s.overlaps(tok.start, tok.end) for s in chosen)

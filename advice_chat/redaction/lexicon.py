@@ -7,9 +7,12 @@ curated by hand. Small closed sets (titles, relationship words, stop words) live
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from types import MappingProxyType
 
 TITLES = frozenset(
     "mr mrs ms miss mx dr sir dame pc dc ds di dci det sgt insp supt prof rev cllr".split()
@@ -25,6 +28,7 @@ RELATIONS = frozenset(
     brother sister bro sis nan nana gran grandma grandad grandmother grandfather uncle aunt auntie
     cousin nephew niece friend mate neighbour colleague victim client perpetrator perp offender
     suspect survivor boy girl lad man woman youngest eldest oldest twin twins sibling
+    bloke fella fellah
     """.split()
 )
 CALLED = frozenset("called named name's names nicknamed alias aka".split())
@@ -146,6 +150,11 @@ class Lexicon:
     proper_nouns: frozenset[str]
     keep_terms: frozenset[str]
     keep_phrases: tuple[str, ...]
+    # GeoNames towns that are also names or words ("leigh", "stanley"): kept only where the text
+    # reads as a place ("in Leigh", "Wigan and Leigh"). Unambiguous ones are in ``places``.
+    context_places: frozenset[str] = frozenset()
+    # Multi-word towns ("ebbw vale", "milford haven"), by first word: the following words.
+    place_tails: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
 
     def is_word(self, lower: str) -> bool:
         return lower in self.words
@@ -158,6 +167,36 @@ class Lexicon:
 
     def is_kept(self, lower: str) -> bool:
         return lower in self.keep_terms or lower in self.places
+
+
+# "Ashton-under-Lyne", "Stratford-upon-Avon", "Ashton in Makerfield": the first word alone is
+# how people write them, so it is a place where the text reads as one.
+_SHORT_FORM = re.compile(r"^([a-z']{3,})(?:[ -](?:under|upon|on|in|le|by|super|next|the)[ -].+)$")
+
+
+def _geo_places(
+    firsts: set[str], surnames: set[str], words: set[str]
+) -> tuple[set[str], set[str], dict[str, set[tuple[str, ...]]]]:
+    """Split the GeoNames towns into always-kept words, context-kept words and phrases."""
+    plain: set[str] = set()
+    context: set[str] = set()
+    phrases: dict[str, set[tuple[str, ...]]] = {}
+    for name in _lines("places_gb.txt"):
+        short = _SHORT_FORM.match(name)
+        if short:
+            context.add(short.group(1))
+        parts = name.split()
+        if len(parts) == 1:
+            if name in firsts or name in surnames or name in words or name in STOP:
+                context.add(name)
+            else:
+                plain.add(name)
+            continue
+        # A "place" made only of names ("kirk ella") is more likely a person: left out.
+        if all(p in firsts or p in surnames for p in parts):
+            continue
+        phrases.setdefault(parts[0], set()).add(tuple(parts[1:]))
+    return plain, context - plain, phrases
 
 
 def _lines(name: str) -> list[str]:
@@ -197,6 +236,9 @@ def load_lexicon() -> Lexicon:
     places = {p for p in places_raw if "-" not in p}
     phrases = _lines("keep_phrases.txt") + [p.replace("-", " ") for p in places_raw if "-" in p]
     keep = set(_tokens("keep_terms.txt"))
+    geo_plain, geo_context, geo_phrases = _geo_places(firsts, surnames, words)
+    places |= geo_plain
+    geo_context -= places | keep
     return Lexicon(
         words=frozenset(words),
         common_words=frozenset(common),
@@ -207,4 +249,8 @@ def load_lexicon() -> Lexicon:
         proper_nouns=frozenset(set(_lines("proper_nouns.txt")) - firsts - surnames),
         keep_terms=frozenset(keep),
         keep_phrases=tuple(sorted(set(phrases), key=len, reverse=True)),
+        context_places=frozenset(geo_context),
+        place_tails=MappingProxyType(
+            {first: tuple(sorted(t, key=len, reverse=True)) for first, t in geo_phrases.items()}
+        ),
     )

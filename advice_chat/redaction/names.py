@@ -30,7 +30,10 @@ from advice_chat.redaction.lexicon import (
 )
 from advice_chat.redaction.spans import Span
 
-TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
+# Letters include accented ones ("Wójcik", "Lôn"); digits and underscores never.
+TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-])*[^\W\d_]|[^\W\d_]")
+# Plural acronyms ("DVPOs", "IDVAs") are acronyms too.
+PLURAL_ACRONYM = re.compile(r"[A-Z]{2,}s")
 _SENTENCE_END = frozenset(".!?\n")
 # Has a vowel and no letter three times running: "Olumide" yes; "Nvm", "Aaand" no.
 LIKE_A_NAME = re.compile(r"^(?!.*(.)\1\1).*[aeiouy]")
@@ -51,7 +54,7 @@ NOT_STREET_NAME = frozenset(
 )
 SCHOOL_TYPES = frozenset(
     """primary secondary junior juniors infant infants nursery academy school college grammar
-    high""".split()
+    high pre-school preschool""".split()
 )
 NOT_SCHOOL_NAME = frozenset(
     """the his her their my our your a an local new same special state private boarding village
@@ -70,13 +73,13 @@ TOPONYMS = frozenset(
 # Primary", "St Anne's C of E Junior". Part of the school name, never a name on their own.
 SCHOOL_QUALIFIERS = frozenset(
     """community catholic rc ce cofe c e of methodist church free voluntary roman england
-    foundation cp cath""".split()
+    foundation cp cath cw wales""".split()
 )
 # Welsh-medium schools put the type first: "Ysgol Gymraeg Bro Taf", "ysgol y cwm".
-WELSH_SCHOOL_HEADS = frozenset("ysgol coleg".split())
+WELSH_SCHOOL_HEADS = frozenset("ysgol coleg cylch meithrinfa".split())
 WELSH_SCHOOL_WORDS = frozenset(
     """gymraeg gynradd uwchradd gyfun feithrin babanod iau y yr bro fro sant santes pen bryn cwm
-    glan nant maes llan tref dref coed pont bont aber bod ty hen""".split()
+    glan nant maes llan tref dref coed pont bont aber bod ty hen meithrin""".split()
 )
 # "17 kingsway", "3 Northgate": a one-word street name after a house number.
 ONE_WORD_STREET = re.compile(
@@ -89,6 +92,25 @@ HOUSE_NUMBER = re.compile(
     r"(?:\d{1,4}[a-z]?(?:\s*-\s*\d{1,4})?\s*,?\s*)?$",
     re.IGNORECASE,
 )
+# Welsh street names put the street word first: "27 Heol y Parc", "3 Maes y Coed", "Stryd Fawr".
+WELSH_STREET_HEADS = frozenset(
+    """heol hewl ffordd stryd lôn lon rhodfa cilgant clos llwyn maes llys rhes teras cwrt
+    tan bryn pen plas ael allt""".split()
+)
+# Heads that are also first names or everyday words: a street only after a house number.
+WELSH_STREET_NUMBERED_ONLY = frozenset("tan bryn pen plas ael allt maes rhes teras".split())
+WELSH_ARTICLES = frozenset("y yr r'".split())
+# "moved to Leigh", "came from Stanley": movement before "to"/"from"/"at" makes a place.
+MOVEMENT = frozenset(
+    """moved move moves moving went go goes going gone back relocated relocating travelled
+    traveled travels drove driving drive came come comes coming returned returning fled
+    originally based""".split()
+)
+VEHICLE_WORDS = frozenset(
+    "car van vehicle motor bike motorbike lorry taxi the his her their".split()
+)
+PLACE_PREPS = frozenset("in near nr towards around outside across through".split())
+PLACE_LIST_GAPS = frozenset({", ", " and ", " or ", " & ", "/", " / ", ",", " or in ", " and in "})
 FLAT_PREFIX = re.compile(r"(?:flat|apartment|apt|unit)\s*\d+[a-z]?\s*,?\s*$", re.IGNORECASE)
 
 
@@ -120,7 +142,11 @@ def tokenize(text: str, blocked: list[Span], caps_informative: bool) -> list[Tok
         while j >= 0 and text[j] in " \t\"'(“‘-*":
             j -= 1
         sent_start = j < 0 or text[j] in _SENTENCE_END
-        acronym = caps_informative and len(word) > 1 and word.isupper()
+        acronym = (
+            caps_informative
+            and len(word) > 1
+            and (word.isupper() or PLURAL_ACRONYM.fullmatch(word) is not None)
+        )
         cap = caps_informative and word[0].isupper() and not acronym
         hits = [s for s in blocked if s.overlaps(start, end)]
         kept = bool(hits) and all(s.kind == "KEEP" for s in hits)
@@ -158,13 +184,95 @@ class NameFinder:
     def __init__(self, lex: Lexicon) -> None:
         self.lex = lex
 
+    # ---- places ------------------------------------------------------------------------------
+    def mark_places(self, text: str, toks: list[Tok]) -> None:
+        """Keep towns the word lists cannot keep on their own: multi-word towns ("Ebbw Vale")
+        and towns that are also names or words ("in Leigh", "Wigan and Leigh")."""
+        lex = self.lex
+        n = len(toks)
+        i = 0
+        while i < n:
+            tok = toks[i]
+            tails = lex.place_tails.get(tok.lower)
+            if tails and not tok.blocked and (tok.cap or tok.lower not in lex.common_words):
+                for tail in tails:
+                    k = len(tail)
+                    if tail[-1] in STREET_CORE or i + k >= n:
+                        continue
+                    if all(
+                        toks[i + 1 + x].lower == tail[x]
+                        and not toks[i + 1 + x].blocked
+                        and _gap(text, toks[i + x], toks[i + 1 + x]) in (" ", "-")
+                        for x in range(k)
+                    ):
+                        for t in toks[i : i + k + 1]:
+                            t.blocked = t.kept = True
+                        i += k
+                        break
+            i += 1
+        pending: list[int] = []
+        for i, tok in enumerate(toks):
+            if tok.blocked or tok.lower not in lex.context_places:
+                continue
+            if text[tok.end : tok.end + 2] in ("'s", "’s"):
+                continue
+            if self._place_context(text, toks, i):
+                tok.blocked = tok.kept = True
+            else:
+                pending.append(i)
+        # A list of towns: "Boston and Spalding", "Hartlepool, Redcar and Guisborough".
+        changed = True
+        while changed and pending:
+            changed = False
+            for i in list(pending):
+                for j in (i - 2, i - 1, i + 1, i + 2):
+                    if not 0 <= j < n:
+                        continue
+                    a, b = (toks[j], toks[i]) if j < i else (toks[i], toks[j])
+                    other = toks[j]
+                    placey = (other.kept and other.blocked) or other.lower in lex.places
+                    if j in pending and j != i:
+                        placey = True
+                    if placey and _gap(text, a, b) in PLACE_LIST_GAPS:
+                        toks[i].blocked = toks[i].kept = True
+                        pending.remove(i)
+                        changed = True
+                        break
+
+    def _place_context(self, text: str, toks: list[Tok], i: int) -> bool:
+        prev = toks[i - 1] if i > 0 else None
+        if prev is None or prev.blocked or not _gap(text, prev, toks[i]).isspace():
+            return False
+        if prev.lower in PLACE_PREPS:
+            return True
+        if prev.lower in ("to", "from", "at", "into") and i > 1:
+            before = toks[i - 2].lower
+            if prev.lower == "from" and before in ("is", "was", "are", "were", "be", "comes"):
+                return True  # "he is from Stanley"
+            return before in MOVEMENT or before in ("live", "lives")
+        return False
+
+    def mark_places_after_addresses(self, text: str, toks: list[Tok], spans: list[Span]) -> None:
+        """The town after a street or postcode ("12 Stryd Fawr, Pwllheli") is kept."""
+        ends = {s.end for s in spans if s.kind in ("ADDRESS", "POSTCODE")}
+        if not ends:
+            return
+        for tok in toks:
+            if tok.blocked or tok.lower not in self.lex.context_places:
+                continue
+            before = text[max(0, tok.start - 2) : tok.start]
+            if (tok.start - 2 in ends and before == ", ") or (
+                tok.start - 1 in ends and before.endswith(" ")
+            ):
+                tok.blocked = tok.kept = True
+
     # ---- addresses and schools -------------------------------------------------------------
     def addresses(self, text: str, toks: list[Tok]) -> list[Span]:
         out: list[Span] = []
         for k, tok in enumerate(toks):
             if tok.lower not in STREET_CORE and tok.lower not in STREET_OTHER:
                 continue
-            if tok.blocked:
+            if tok.blocked and not tok.kept:
                 continue
             names: list[Tok] = []
             j = k - 1
@@ -189,6 +297,8 @@ class NameFinder:
             before = text[max(0, names[0].start - 40) : names[0].start]
             m = HOUSE_NUMBER.search(before)
             numbered = m is not None and any(ch.isdigit() for ch in m.group(0))
+            if tok.kept and not numbered:
+                continue  # the "St" of "Bury St Edmunds", the "Vale" of "Ebbw Vale"
             if not numbered:
                 # A kept place ("St Helens") names a street after a house number, or when
                 # written with capitals before a street word ("St Helens Road", not "... Court").
@@ -210,10 +320,16 @@ class NameFinder:
                 if tok.lower in ("st", "court", "ct", "way", "place", "walk", "row", "close"):
                     if not all(n.cap for n in names):
                         continue
-            if tok.lower in ("court", "ct") and any(n.lower in self.lex.places for n in names):
+            # "Harrow Court" alone may be a law court; "flat 11 Harrow Court" is a home.
+            if (
+                not numbered
+                and tok.lower in ("court", "ct")
+                and any(n.lower in self.lex.places or n.kept for n in names)
+            ):
                 continue
             end = tok.end
             out.append(Span(start, end, "ADDRESS", _key(text[start:end])))
+        out.extend(self._welsh_streets(text, toks))
         for m in ONE_WORD_STREET.finditer(text):
             word = m.group("w")
             if word.lower() in self.lex.common_words and not word[0].isupper():
@@ -221,6 +337,46 @@ class NameFinder:
             if any(t.blocked and not t.kept for t in toks if m.start() <= t.start < m.end()):
                 continue
             out.append(Span(m.start(), m.end(), "ADDRESS", _key(m.group(0))))
+        return out
+
+    def _welsh_streets(self, text: str, toks: list[Tok]) -> list[Span]:
+        """Street word first: "27 Heol y Parc", "3 Maes y Coed", "Stryd Fawr", "9 Lôn Goed"."""
+        out: list[Span] = []
+        for k, tok in enumerate(toks):
+            if tok.lower not in WELSH_STREET_HEADS or (tok.blocked and not tok.kept):
+                continue
+            before = text[max(0, tok.start - 40) : tok.start]
+            m = HOUSE_NUMBER.search(before)
+            numbered = m is not None and any(ch.isdigit() for ch in m.group(0))
+            if not numbered and (tok.lower in WELSH_STREET_NUMBERED_ONLY or not tok.cap):
+                continue
+            last = k
+            named = False
+            j = k + 1
+            while j < len(toks) and j - k <= 4:
+                nxt = toks[j]
+                low = nxt.lower
+                if (nxt.blocked and not nxt.kept) or not _adjacent(text, toks[j - 1], nxt):
+                    break
+                if low in WELSH_ARTICLES:
+                    j += 1
+                    continue
+                if low in STOP or low in self.lex.keep_terms:
+                    break
+                if low in self.lex.places and not (nxt.cap and numbered):
+                    break
+                if not numbered and not nxt.cap:
+                    break
+                if not (nxt.cap or low not in self.lex.common_words or low in WELSH_SCHOOL_WORDS):
+                    break
+                named = True
+                last = j
+                j += 1
+            if not named:
+                continue
+            start = tok.start - (len(m.group(0)) if m and numbered else 0)
+            end = toks[last].end
+            out.append(Span(start, end, "ADDRESS", _key(text[start:end])))
         return out
 
     def schools(self, text: str, toks: list[Tok]) -> list[Span]:
@@ -247,13 +403,35 @@ class NameFinder:
             names: list[Tok] = []
             proper = 0  # names that are not qualifiers ("RC", "C of E", "Community")
             j = k - 1
+            # "Acorn Tree Day Nursery": "day" is part of the type, not the end of the name.
+            if (
+                tok.lower == "nursery"
+                and j >= 1
+                and toks[j].lower == "day"
+                and _adjacent(text, toks[j], tok)
+                and not toks[j].blocked
+            ):
+                names.insert(0, toks[j])
+                j -= 1
             while j >= 0 and proper < 4:
                 prev = toks[j]
                 nxt = names[0] if names else tok
                 gap = _gap(text, prev, nxt)
-                if prev.blocked or not (gap.isspace() or gap in (". ", "'s ", "’s ", "s ")):
+                if (prev.blocked and not prev.kept) or not (
+                    gap.isspace() or gap in (". ", "'s ", "’s ", "s ")
+                ):
                     break
                 low = prev.lower
+                if (
+                    low == "in"
+                    and names
+                    and names[0].lower == "wales"
+                    and j > 0
+                    and toks[j - 1].lower == "church"
+                ):
+                    names.insert(0, prev)  # "Church in Wales": a qualifier like "C of E"
+                    j -= 1
+                    continue
                 if low in LOCATION_PREPS:
                     break
                 if low in ("st", "saint", "the", "and") and names:
@@ -281,7 +459,7 @@ class NameFinder:
                 proper += 1
                 j -= 1
             while names and (
-                names[0].lower in ("the", "and") or names[0].lower in SCHOOL_QUALIFIERS
+                names[0].lower in ("the", "and", "day") or names[0].lower in SCHOOL_QUALIFIERS
             ):
                 names.pop(0)
             if names and not (len(names) == 1 and names[0].lower in ("st", "saint")):
@@ -426,7 +604,7 @@ class NameFinder:
                 or (
                     prev.lower in ("is", "was")
                     and prev2 is not None
-                    and prev2.lower in ("name", "names", "called")
+                    and prev2.lower in ("name", "names", "called", "hers", "his")
                 )
                 or (prev.lower == "as" and prev2 is not None and prev2.lower == "known")
             )
@@ -451,8 +629,39 @@ class NameFinder:
             if low not in lex.words and len(low) >= 3 and low not in lex.proper_nouns:
                 return True
             return low in lex.surnames and low not in lex.common_words
+        if (
+            tok.cap
+            and tok.sent_start
+            and not acronym
+            and text[tok.end : tok.end + 2] in ("'s", "’s")
+            and nxt is not None
+            and nxt.lower in RELATIONS
+            and (first or low in lex.surnames or low not in lex.words)
+            and low not in lex.keep_terms
+        ):
+            return True  # "Sian's dad rang", "Barry's mum": a possessive before a relation
         if low in lex.places:
             return False
+        if acronym and len(low) <= 3:
+            return False  # "the TA", "TA is": an acronym, even when a name is spelt the same
+        if low == "reg" and (
+            (prev is not None and prev.lower in VEHICLE_WORDS)
+            or (nxt is not None and (nxt.blocked or nxt.lower in ("is", "no", "number")))
+        ):
+            return False  # "her car reg is": a registration, not Reg
+        if (
+            tok.cap
+            and tok.sent_start
+            and not acronym
+            and (first or (low not in lex.words and low not in lex.proper_nouns))
+            and nxt is not None
+            # "Dawn, the grandmother, ...", "Dawn the grandmother is ...".
+            and nxt.lower == "the"
+            and text[tok.end : nxt.start].strip() in ("", ",")
+            and i + 2 < len(toks)
+            and toks[i + 2].lower in RELATIONS
+        ):
+            return True
         if first and not ambiguous:
             return True
         if ambiguous:

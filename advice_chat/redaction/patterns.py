@@ -96,10 +96,19 @@ REF_KEYWORD = re.compile(
     r"storm|niche|athena|warrant|custody|booking|job|nominal|delius|cr|file|report)"
     r"(?:[\s.]+(?:ref(?:erence)?|no|nos|num(?:ber)?|id|#|is|was|was:|number's|numbers))*"
     r"\s*[.:#=-]?\s*(?P<r>(?=[A-Za-z/-]{0,6}\d)[A-Za-z0-9][A-Za-z0-9/-]*[A-Za-z0-9]"
-    r"(?:\s+of\s+\d{1,2}(?:/\d{1,2}(?:/\d{2,4})?|" + ORD + r"\s+" + MONTH + r"\b))?)",
+    r"(?:\s+of\s+\d{1,2}(?:/\d{1,2}(?:/\d{2,4})?|" + ORD + r"\s+" + MONTH + r"\b)"
+    r"|(?<=\d)\s+\d{1,2}/\d{1,2}(?:/\d{2,4})?(?![\d/]))?)",
     _I,
 )
-PNC = re.compile(r"\b\d{2}/\d{1,7}[A-Z]\b", _I)
+PNC = re.compile(r"\b(?:19|20)?\d{2}/\d{1,7}[A-Z]\b", _I)
+# CRO (Criminal Records Office) numbers: serial, "/", two-digit year, check letter: 123456/07H.
+CRO = re.compile(r"\b(?:SF\s?)?\d{1,6}/\d{2}[A-Z]\b", _I)
+# A weekday written before a date belongs to it: "sunday 7th april", "Monday the 9th".
+WEEKDAY_BEFORE = re.compile(
+    r"\b(?:mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday"
+    r"|friday|saturday|sunday)\.?,?\s+(?:the\s+)?$",
+    _I,
+)
 SLASH_REF = re.compile(r"\b(?:[A-Z]{1,5}\d*|\d{2,})/\d{3,}(?:/\d{2,})+\b|\b[A-Z]{1,5}/\d{4,}\b", _I)
 MIXED_REF = re.compile(
     r"\b(?=[A-Za-z0-9-]*\d[A-Za-z0-9-]*\d[A-Za-z0-9-]*\d)(?=[A-Za-z0-9-]*[A-Za-z])"
@@ -163,6 +172,11 @@ def _classify_number(cand: str, start: int, text: str) -> Span | None:
     return None
 
 
+def _with_weekday(text: str, span: Span) -> Span:
+    m = WEEKDAY_BEFORE.search(text, max(0, span.start - 16), span.start)
+    return Span(m.start(), span.end, span.kind, span.key) if m else span
+
+
 def _valid_day_month(a: int, b: int) -> bool:
     return (1 <= a <= 31 and 1 <= b <= 12) or (1 <= b <= 31 and 1 <= a <= 12)
 
@@ -215,6 +229,8 @@ def find_structured(text: str) -> list[Span]:
             add(_span(m, "REF", "r"))
     for m in PNC.finditer(text):
         add(_span(m, "REF"))
+    for m in CRO.finditer(text):
+        add(_span(m, "REF"))
     for m in SLASH_REF.finditer(text):
         add(_span(m, "REF"))
     for m in DOB_CONTEXT.finditer(text):
@@ -222,15 +238,15 @@ def find_structured(text: str) -> list[Span]:
     for m in DATE_NUMERIC.finditer(text):
         parts = re.split(r"[/.-]", m.group(0))
         if _valid_day_month(int(parts[0]), int(parts[1])):
-            add(_span(m, "DATE"))
+            add(_with_weekday(text, _span(m, "DATE")))
     for m in DATE_YEAR_FIRST.finditer(text):
         if 1 <= int(m.group("m")) <= 12 and 1 <= int(m.group("d")) <= 31:
             add(_span(m, "DATE"))
     for m in DATE_DAY_MONTH.finditer(text):
         if 1 <= int(re.match(r"\d+", m.group(0)).group(0)) <= 31:  # type: ignore[union-attr]
-            add(_span(m, "DATE"))
+            add(_with_weekday(text, _span(m, "DATE")))
     for m in DATE_MONTH_DAY.finditer(text):
-        add(_span(m, "DATE"))
+        add(_with_weekday(text, _span(m, "DATE")))
     for m in SHORT_DATE.finditer(text):
         a, b = (int(x) for x in m.group("d").split("/"))
         if _valid_day_month(a, b):
