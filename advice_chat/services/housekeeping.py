@@ -6,10 +6,10 @@ database updates, so two workers doing the same pass cannot double-act.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from advice_chat.services.chats import ChatService
+from advice_chat.services.periodic import Periodic
 from advice_chat.services.queue import QueueService
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ class Housekeeping:
         self._interval = interval_seconds
         self._professional_grace = professional_grace_seconds
         self._adviser_grace = adviser_grace_seconds
-        self._task: asyncio.Task[None] | None = None
+        self._periodic = Periodic(self.run_once, interval_seconds, name="housekeeping")
 
     async def run_once(self) -> dict[str, int]:
         await self._queue.heartbeat()
@@ -52,22 +52,8 @@ class Housekeeping:
             "requeued": requeued,
         }
 
-    async def _loop(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval)
-            try:
-                await self.run_once()
-            except Exception:
-                log.exception("housekeeping failed")
-
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._loop())
+        self._periodic.start()
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+        await self._periodic.close()

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from advice_chat.metrics import Metrics
 from advice_chat.records import ChatRecord, MessageRecord, UserRecord, iso, utcnow
+from advice_chat.services.periodic import Periodic
 from advice_chat.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -92,17 +93,19 @@ class TranscriptService:
         self._interval = interval_seconds
         self._purge_interval = purge_interval_seconds
         self._metrics = metrics or Metrics()
-        self._wake = asyncio.Event()
+        # Runs at start too: chats that ended while no worker was up are redacted at once.
+        self._periodic = Periodic(
+            self.run_once, interval_seconds, name="transcripts", run_at_start=True
+        )
         self._lock = asyncio.Lock()
         self._scrub_pending = False
         self._last_purge = 0.0
-        self._task: asyncio.Task[None] | None = None
 
     # -- redaction --------------------------------------------------------------
 
     def chat_closed(self) -> None:
         """A chat has ended: redact it soon (without holding up whoever ended it)."""
-        self._wake.set()
+        self._periodic.wake()
 
     async def redact_pending(self) -> int:
         """Redact and shred every ended chat that still holds raw text; returns how many."""
@@ -182,26 +185,8 @@ class TranscriptService:
             self._last_purge = time.monotonic()
             await self.purge()
 
-    async def _loop(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                await self.run_once()
-            except Exception:
-                log.exception("transcript pass failed")
-            try:
-                await asyncio.wait_for(self._wake.wait(), self._interval)
-            except TimeoutError:
-                pass
-
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._loop())
+        self._periodic.start()
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+        await self._periodic.close()
