@@ -71,7 +71,10 @@ SUBJECTS = frozenset(
 NAME_VERBS = frozenset(
     """said says told tells rang rings called calls has had is was went came wants wanted
     hit hits left lives lived stays stayed texted texts messaged admitted denied disclosed
-    reported attended missed refused threatened punched pushed shouted""".split()
+    reported attended missed refused threatened punched pushed shouted denies admits claims
+    claimed keeps kept refuses threatens drinks uses smokes works attends misses knows thinks
+    feels believes agrees agreed blames blamed accuses accused grabbed strangled kicked slapped
+    followed breached assaulted harassed stalked turned turns""".split()
 )
 LOCATION_PREPS = frozenset("in from at to near around outside inside via towards into".split())
 

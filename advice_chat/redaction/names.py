@@ -106,6 +106,8 @@ MOVEMENT = frozenset(
     traveled travels drove driving drive came come comes coming returned returning fled
     originally based""".split()
 )
+# Months and weekdays that are also first names: names right after a relationship word.
+CALENDAR_NAMES = frozenset("jan jun may june april august sun".split())
 VEHICLE_WORDS = frozenset(
     "car van vehicle motor bike motorbike lorry taxi the his her their".split()
 )
@@ -568,6 +570,14 @@ class NameFinder:
         lex = self.lex
         tok = toks[i]
         low = tok.lower
+        if (
+            low in CALENDAR_NAMES
+            and tok.cap
+            and i > 0
+            and toks[i - 1].lower in RELATIONS
+            and _adjacent(text, toks[i - 1], tok)
+        ):
+            return True  # "her son Jan", "his partner May": a name, not a month
         if low in lex.keep_terms or low in TITLES or low in RELATIONS:
             return False
         if low in STOP and low not in ("will", "may"):
@@ -604,7 +614,10 @@ class NameFinder:
                 or (
                     prev.lower in ("is", "was")
                     and prev2 is not None
-                    and prev2.lower in ("name", "names", "called", "hers", "his")
+                    and (
+                        prev2.lower in ("name", "names", "called", "hers", "his")
+                        or prev2.lower in RELATIONS
+                    )
                 )
                 or (prev.lower == "as" and prev2 is not None and prev2.lower == "known")
             )
@@ -642,8 +655,8 @@ class NameFinder:
             return True  # "Sian's dad rang", "Barry's mum": a possessive before a relation
         if low in lex.places:
             return False
-        if acronym and len(low) <= 3:
-            return False  # "the TA", "TA is": an acronym, even when a name is spelt the same
+        if acronym and (len(low) <= 3 or (prev is not None and prev.lower in ("the", "a", "an"))):
+            return False  # "the TA", "the SARA": an acronym, even when a name is spelt the same
         if low == "reg" and (
             (prev is not None and prev.lower in VEHICLE_WORDS)
             or (nxt is not None and (nxt.blocked or nxt.lower in ("is", "no", "number")))

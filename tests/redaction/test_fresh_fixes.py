@@ -142,3 +142,44 @@ def test_town_that_is_a_name_is_still_a_name(redactor: Redactor) -> None:
     )
     assert redactor.redact_one("talk to Leigh about it") == "talk to [NAME-1] about it"
     assert redactor.redact_one("her partner Preston rang") == "her partner [NAME-1] rang"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Names from the wider UK lists, in lower case with no other clue.
+        ("spoke to chidi and ngozi yesterday", "spoke to [NAME-1] and [NAME-2] yesterday"),
+        ("grzegorz is on licence", "[NAME-1] is on licence"),
+        # An unlisted word before a verb that people do.
+        ("Efosa denies it", "[NAME-1] denies it"),
+        ("vasile keeps turning up at her work", "[NAME-1] keeps turning up at her work"),
+        # "her son is X", "the victim is X".
+        ("her son is Kwabena", "her son is [NAME-1]"),
+        ("the victim is xiaoling", "the victim is [NAME-1]"),
+        # A month or weekday right after a relationship word is a name.
+        ("her son Jan is 6", "her son [NAME-1] is 6"),
+        ("his partner May rang", "his partner [NAME-1] rang"),
+        # All-capital names are still names unless an article makes them a tool or acronym.
+        ("I met KAREN today", "I met [NAME-1] today"),
+    ],
+)
+def test_more_names(redactor: Redactor, text: str, expected: str) -> None:
+    assert redactor.redact_one(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the report turns on this",
+        "her partner may ring you",
+        "her partner is nfa",
+        "her ex is violent",
+        "her partner is Polish",
+        "Probation and HMPPS both use OASys and the SARA.",
+        "Aneurin Bevan UHB and Cwm Taf Morgannwg UHB",
+        "Betsi Cadwaladr is the health board",
+        "She hit him with a Stanley knife",
+    ],
+)
+def test_more_kept(redactor: Redactor, text: str) -> None:
+    assert redactor.redact_one(text) == text
