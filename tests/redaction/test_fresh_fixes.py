@@ -159,6 +159,7 @@ def test_town_that_is_a_name_is_still_a_name(redactor: Redactor) -> None:
         # A month or weekday right after a relationship word is a name.
         ("her son Jan is 6", "her son [NAME-1] is 6"),
         ("his partner May rang", "his partner [NAME-1] rang"),
+        ("driving a silver Astra reg BD19 KLM", "driving a silver Astra reg [PLATE-1]"),
         # All-capital names are still names unless an article makes them a tool or acronym.
         ("I met KAREN today", "I met [NAME-1] today"),
     ],
@@ -179,6 +180,7 @@ def test_more_names(redactor: Redactor, text: str, expected: str) -> None:
         "Aneurin Bevan UHB and Cwm Taf Morgannwg UHB",
         "Betsi Cadwaladr is the health board",
         "She hit him with a Stanley knife",
+        "he has a black Qashqai and a Vauxhall van",
     ],
 )
 def test_more_kept(redactor: Redactor, text: str) -> None:
