@@ -61,6 +61,7 @@ FREQ_CACHE_MAX = 50_000
 CANDIDATES = 30
 TITLE_BOOST = 0.6
 TAG_BOOST = 0.3
+SUMMARY_BOOST = 0.2
 SCORE_FLOOR = 1.0
 
 _WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -230,13 +231,20 @@ def _base_forms(word: str) -> set[str]:
     return forms
 
 
+_ENDINGS = ("s", "es", "ed", "d", "ing", "er", "ers")
+
+
 def _known(word: str, vocabulary: Vocabulary) -> bool:
-    """A word the articles or the synonym table use, perhaps with another ending: the search
-    backends stem it, so it must not be 'corrected' into a different word."""
-    return any(
+    """A word the articles or the synonym table use, perhaps with another ending ("count"
+    when an article says "counted"): the search backends stem it, so it must not be
+    'corrected' into a different word."""
+    if any(
         form in vocabulary or form in _SYNONYM_WORDS or _norm(form) in _SYNONYM_WORDS
         for form in _base_forms(word)
-    )
+    ):
+        return True
+    stem = word[:-1] if word.endswith("e") else word
+    return any(word + e in vocabulary or stem + e in vocabulary for e in _ENDINGS)
 
 
 def parse_query(query: str, vocabulary: Vocabulary) -> ParsedQuery:
@@ -323,7 +331,8 @@ def _head_tokens(text: str) -> frozenset[str]:
 
 def rerank(candidates: Sequence[Candidate], tokens: Sequence[str]) -> list[tuple[Candidate, float]]:
     """Candidates in final order with final scores: the backend's score scaled to 0..1, plus a
-    boost for each query token (word or synonym concept) in the title, and less for a tag.
+    boost for each query token (word or synonym concept) in the title, less for a tag, and
+    less again for the summary.
 
     Both backends saturate term counts, so a word in the title alone barely moves them; a
     title that names what was asked for is the best single sign of the right article.
@@ -338,7 +347,17 @@ def rerank(candidates: Sequence[Candidate], tokens: Sequence[str]) -> list[tuple
     for position, c in enumerate(candidates):
         title = _head_tokens(c.title)
         tags = _head_tokens(" ; ".join(c.tags))
-        boost = sum(TITLE_BOOST if k in title else TAG_BOOST if k in tags else 0.0 for k in keys)
+        summary = _head_tokens(c.summary)
+        boost = sum(
+            TITLE_BOOST
+            if k in title
+            else TAG_BOOST
+            if k in tags
+            else SUMMARY_BOOST
+            if k in summary
+            else 0.0
+            for k in keys
+        )
         scored.append((c.score / top + boost, -position, c))
     scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
     return [(c, score) for score, _, c in scored]

@@ -80,6 +80,29 @@ def test_typos_are_corrected_against_the_articles_words() -> None:
     assert parsed.corrected == {"infromation": "information"}
 
 
+def test_a_word_the_articles_use_with_another_ending_is_not_corrected() -> None:
+    vocabulary = Vocabulary()
+    vocabulary.add_text("it is counted as abuse; she is choking; the court")
+    assert parse_query("does it count", vocabulary).corrected == {}
+    assert parse_query("choke", vocabulary).corrected == {}
+    assert parse_query("cuort", vocabulary).corrected == {"cuort": "court"}
+
+
+def test_colloquial_phrases_reach_their_concepts() -> None:
+    vocabulary = Vocabulary()
+    pairs = [
+        ("can i tell her about his past", "clares law"),
+        ("hes on the gear", "substance misuse"),
+        ("does it have to be physical", "coercive control"),
+        ("his missus is psycho", "denial"),
+        ("going to her house with a knife", "weapon"),
+    ]
+    for query, phrase in pairs:
+        assert set(parse_query(phrase, vocabulary).tokens) <= set(
+            parse_query(query, vocabulary).tokens
+        ), query
+
+
 def test_snippet_is_escaped_before_it_is_marked() -> None:
     pattern = highlight_pattern([("marac",), ("mark",)])
     html = make_snippet('MARAC <b onclick="x">bold</b> &amp; "quoted" \ue000mark\ue001', pattern)
