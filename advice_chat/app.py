@@ -14,6 +14,7 @@ from advice_chat.config import PROJECT_ROOT, Settings
 from advice_chat.metrics import Metrics
 from advice_chat.queueing.base import QueueBackend
 from advice_chat.queueing.memory import MemoryQueue
+from advice_chat.queueing.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from advice_chat.queueing.redis_backend import RedisQueue
 from advice_chat.redaction import Redactor
 from advice_chat.services.accounts import AccountService
@@ -29,16 +30,19 @@ from advice_chat.storage.kb_store import KbStore
 from advice_chat.storage.sealing import Sealer
 from advice_chat.storage.stats_store import StatsStore
 from advice_chat.storage.store import Store
-from advice_chat.web import http_api, kb_views, ops, pages
+from advice_chat.web import http_api, kb_views, openapi, ops, pages, safe_json
 from advice_chat.web import stats as stats_views
 from advice_chat.web import transcripts as transcript_views
+from advice_chat.web.access import access_control
 from advice_chat.web.keys import (
     ACCOUNTS,
     CHATS,
     HOURS,
     KB,
+    LIMITER,
     QUEUE,
     SETTINGS,
+    SOCKETS,
     TEMPLATES,
     TRANSCRIPTS,
 )
@@ -50,7 +54,6 @@ from advice_chat.web.sockets import SocketEdge, SocketNotifier
 log = logging.getLogger(__name__)
 
 STORE = web.AppKey("store", Store)
-SOCKETS = web.AppKey("sockets", SocketEdge)
 
 # Socket.IO frames above this are refused by the transport (a message is at most 4,000 chars).
 MAX_SOCKET_PAYLOAD = 64 * 1024
@@ -79,7 +82,7 @@ def _queue_backend(settings: Settings) -> tuple[QueueBackend, aioredis.Redis | N
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(
         client_max_size=64 * 1024,
-        middlewares=[request_context, security_headers, api_write_guard],
+        middlewares=[request_context, security_headers, api_write_guard, access_control],
     )
     metrics = Metrics()
     manager = (
@@ -91,6 +94,7 @@ def create_app(settings: Settings) -> web.Application:
         async_mode="aiohttp",
         client_manager=manager,
         max_http_buffer_size=MAX_SOCKET_PAYLOAD,
+        json=safe_json,
         logger=False,
         engineio_logger=False,
     )
@@ -110,8 +114,21 @@ def create_app(settings: Settings) -> web.Application:
         offer_seconds=settings.offer_seconds,
         metrics=metrics,
     )
+    limiter: RateLimiter = (
+        RedisRateLimiter(redis_client, settings.redis_prefix)
+        if redis_client is not None
+        else MemoryRateLimiter()
+    )
     accounts = AccountService(
-        store, session_hours=settings.session_hours, default_capacity=settings.adviser_capacity
+        store,
+        session_hours=settings.session_hours,
+        default_capacity=settings.adviser_capacity,
+        secret_key=settings.secret_key,
+        idle_minutes=settings.session_idle_minutes,
+        require_totp=settings.require_totp,
+        limiter=limiter,
+        failures_per_account=settings.login_failures_per_account,
+        failures_per_address=settings.login_failures_per_address,
     )
     redactor = Redactor()
     transcripts = TranscriptService(
@@ -152,7 +169,18 @@ def create_app(settings: Settings) -> web.Application:
     app[TRANSCRIPTS] = transcripts
     app[stats_views.STATS] = stats
     app[TEMPLATES] = _templates()
-    app[SOCKETS] = SocketEdge(sio, notifier, accounts, chats, queue, metrics, kb=kb)
+    app[LIMITER] = limiter
+    app[SOCKETS] = SocketEdge(
+        sio,
+        notifier,
+        accounts,
+        chats,
+        queue,
+        metrics,
+        kb=kb,
+        events_per_connection=settings.events_per_connection,
+        connections_per_address=settings.connections_per_address,
+    )
     app[METRICS] = metrics
     app[OPS_STORE] = store
     if redis_client is not None:
@@ -163,6 +191,7 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(kb_views.routes)
     app.add_routes(transcript_views.routes)
     app.add_routes(stats_views.routes)
+    app.add_routes(openapi.routes)
     app.router.add_static("/static", PROJECT_ROOT / "static", append_version=False)
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
@@ -174,6 +203,7 @@ def create_app(settings: Settings) -> web.Application:
         housekeeping.start()
         transcripts.start()
         stats.start()
+        app[SOCKETS].start(settings.housekeeping_seconds)
         log.info(
             "ready",
             extra={

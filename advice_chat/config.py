@@ -80,6 +80,38 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
         "4",
         "statistics hide every count from 1 to this number (shown as <5); statistics.md",
     ),
+    "ADVICE_CHAT_SESSION_IDLE_MINUTES": (
+        "30",
+        "a staff sign-in with no request and no open console for this long ends",
+    ),
+    "ADVICE_CHAT_REQUIRE_TOTP": (
+        "0",
+        "1 to require a TOTP code at every staff sign-in (staff without one enrol first)",
+    ),
+    "ADVICE_CHAT_LOGIN_FAILURES_PER_ACCOUNT": (
+        "10",
+        "failed sign-ins to one account in 15 minutes before it is throttled",
+    ),
+    "ADVICE_CHAT_LOGIN_FAILURES_PER_ADDRESS": (
+        "30",
+        "failed sign-ins from one address in 15 minutes before it is throttled",
+    ),
+    "ADVICE_CHAT_CHATS_PER_ADDRESS_MINUTE": (
+        "10",
+        "chats one address may start in a minute; 0 turns the limit off",
+    ),
+    "ADVICE_CHAT_EVENTS_PER_CONNECTION": (
+        "60",
+        "events one socket connection may send in 10 seconds; 0 turns the limit off",
+    ),
+    "ADVICE_CHAT_CONNECTIONS_PER_ADDRESS": (
+        "50",
+        "open socket connections one address may hold on a worker; 0 turns the limit off",
+    ),
+    "ADVICE_CHAT_TRUST_FORWARDED_FOR": (
+        "0",
+        "1 to take the client address from the last X-Forwarded-For entry (behind your proxy)",
+    ),
 }
 
 
@@ -114,6 +146,14 @@ class Settings:
     retention_days: int = 365
     purge_seconds: float = 3600.0
     stats_threshold: int = 4
+    session_idle_minutes: float = 30.0
+    require_totp: bool = False
+    login_failures_per_account: int = 10
+    login_failures_per_address: int = 30
+    chats_per_address_minute: int = 10
+    events_per_connection: int = 60
+    connections_per_address: int = 50
+    trust_forwarded_for: bool = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -217,4 +257,16 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         retention_days=_int(env, "ADVICE_CHAT_RETENTION_DAYS", 365, minimum=1),
         purge_seconds=_float(env, "ADVICE_CHAT_PURGE_SECONDS", 3600.0),
         stats_threshold=_int(env, "ADVICE_CHAT_STATS_THRESHOLD", 4, minimum=1),
+        session_idle_minutes=_float(env, "ADVICE_CHAT_SESSION_IDLE_MINUTES", 30.0),
+        require_totp=(env.get("ADVICE_CHAT_REQUIRE_TOTP") or "0") == "1",
+        login_failures_per_account=_int(
+            env, "ADVICE_CHAT_LOGIN_FAILURES_PER_ACCOUNT", 10, minimum=1
+        ),
+        login_failures_per_address=_int(
+            env, "ADVICE_CHAT_LOGIN_FAILURES_PER_ADDRESS", 30, minimum=1
+        ),
+        chats_per_address_minute=_int(env, "ADVICE_CHAT_CHATS_PER_ADDRESS_MINUTE", 10),
+        events_per_connection=_int(env, "ADVICE_CHAT_EVENTS_PER_CONNECTION", 60),
+        connections_per_address=_int(env, "ADVICE_CHAT_CONNECTIONS_PER_ADDRESS", 50),
+        trust_forwarded_for=(env.get("ADVICE_CHAT_TRUST_FORWARDED_FOR") or "0") == "1",
     )

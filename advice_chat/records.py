@@ -29,6 +29,7 @@ class UserRecord:
     role: str
     capacity: int
     disabled: bool
+    totp_enabled: bool = False
 
     def public(self) -> dict[str, Any]:
         return {

@@ -14,8 +14,28 @@ from advice_chat.options import (
     TOPIC_IDS,
 )
 
-# Control characters other than tab, line feed and carriage return.
-_BAD_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters other than tab, line feed and carriage return (C0, DEL and C1), and
+# lone surrogates (JSON can carry "\ud800", which no UTF-8 text can hold): refused.
+_BAD_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+# Invisible formatting characters that can reorder or hide text on screen (a "Trojan Source"
+# bidi override makes a message read differently from what was sent): removed on input, so
+# what is stored and shown is what the words are. Bidi embeddings, overrides and isolates
+# (U+202A-U+202E, U+2066-U+2069), bidi marks (U+200E, U+200F, U+061C), zero-width space
+# (U+200B), word joiner and invisible operators (U+2060-U+2064), the byte-order mark (U+FEFF),
+# the Mongolian vowel separator (U+180E), soft hyphen (U+00AD), and interlinear annotation
+# marks (U+FFF9-U+FFFB). ZWJ and ZWNJ (U+200C, U+200D) stay: emoji and several scripts need
+# them, and they cannot reorder text. Line and paragraph separators become line feeds.
+INVISIBLE = re.compile(
+    "[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
+    "\u2066-\u2069\ufeff\ufff9-\ufffb]"
+)
+_SEPARATORS = re.compile("[\u2028\u2029]")
+
+
+def neutralise(text: str) -> str:
+    """Text with invisible reordering and hiding characters removed (see INVISIBLE)."""
+    return INVISIBLE.sub("", _SEPARATORS.sub("\n", text))
 
 
 class InvalidInput(ValueError):
@@ -52,7 +72,7 @@ def clean_text(value: Any, field: str = "text", *, required: bool = True) -> str
         raise InvalidInput(
             "invalid_text", field, "The message contains characters that cannot be sent."
         )
-    text = value.strip()
+    text = neutralise(value).strip()
     if not text:
         if required:
             raise InvalidInput("text_required", field, "Please write a message.")
@@ -113,6 +133,7 @@ def parse_prechat(body: Any) -> PreChat:
 def parse_after_id(value: Any) -> int:
     if value is None:
         return 0
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    # Ids fit a 32-bit column; a larger number would overflow the database driver.
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**31:
         raise InvalidInput("invalid", "after_id", "after_id must be a whole number, 0 or more.")
     return value

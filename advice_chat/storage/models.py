@@ -37,6 +37,12 @@ class User(Base):
     capacity: Mapped[int] = mapped_column(Integer, default=3)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # TOTP (migration 0006): the secret sealed under the service key; the last step accepted.
+    totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    totp_enabled: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sql_text("false")
+    )
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class StaffSession(Base):
@@ -48,6 +54,12 @@ class StaffSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Migration 0006: the idle timeout counts from here; an enrol-only session passed the
+    # password but may do nothing except set up TOTP (when TOTP is required).
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    enrol_only: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sql_text("false")
+    )
 
 
 class Chat(Base):

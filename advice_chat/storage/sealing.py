@@ -66,3 +66,28 @@ class Sealer:
         except Exception as exc:
             raise SealError("message cannot be opened") from exc
         return plain.decode()
+
+
+class FieldSealer:
+    """Seals a small secret stored in a row (e.g. a staff member's TOTP secret) with
+    AES-256-GCM under a key derived from the service secret for that one purpose, bound to
+    the row it belongs to, so a copy of the database alone does not reveal it."""
+
+    def __init__(self, secret_key: str, purpose: str) -> None:
+        key = HKDF(
+            algorithm=hashes.SHA256(),
+            length=32,
+            salt=None,
+            info=f"advice_chat field sealing v1: {purpose}".encode(),
+        ).derive(secret_key.encode())
+        self._aead = AESGCM(key)
+
+    def seal(self, value: bytes, bound_to: str) -> bytes:
+        nonce = os.urandom(_NONCE)
+        return nonce + self._aead.encrypt(nonce, value, bound_to.encode())
+
+    def open(self, sealed: bytes, bound_to: str) -> bytes:
+        try:
+            return self._aead.decrypt(sealed[:_NONCE], sealed[_NONCE:], bound_to.encode())
+        except Exception as exc:
+            raise SealError("sealed field cannot be opened") from exc

@@ -50,6 +50,7 @@ def _user(row: Any) -> UserRecord:
         role=row.role,
         capacity=row.capacity,
         disabled=bool(row.disabled),
+        totp_enabled=bool(row.totp_enabled),
     )
 
 
@@ -134,7 +135,10 @@ _USER_COLUMNS = (
     User.role,
     User.capacity,
     User.disabled,
+    User.totp_enabled,
 )
+# A session's last-seen time is written at most this often (not on every request).
+_TOUCH_SECONDS = 60
 
 
 class Store:
@@ -230,32 +234,175 @@ class Store:
         return None if row is None else _user(row)
 
     async def create_session(
-        self, *, token_hash: str, user_id: int, now: datetime, expires_at: datetime
+        self,
+        *,
+        token_hash: str,
+        user_id: int,
+        now: datetime,
+        expires_at: datetime,
+        enrol_only: bool = False,
     ) -> None:
         async with self._write() as conn:
             await conn.execute(
                 insert(StaffSession).values(
-                    token_hash=token_hash, user_id=user_id, created_at=now, expires_at=expires_at
+                    token_hash=token_hash,
+                    user_id=user_id,
+                    created_at=now,
+                    expires_at=expires_at,
+                    last_seen_at=now,
+                    enrol_only=enrol_only,
                 )
             )
 
-    async def session_user(self, token_hash: str, now: datetime) -> UserRecord | None:
-        """The enabled user of an unexpired session, else None."""
+    async def session_user(
+        self, token_hash: str, now: datetime, idle_seconds: float | None = None
+    ) -> tuple[UserRecord, bool] | None:
+        """(user, enrol_only) of an unexpired, not idle session of an enabled user, else None.
+
+        An expired or idle session is deleted when met; a live one's last-seen time is
+        moved on (at most once a minute, so reads stay reads).
+        """
         async with self.engine.connect() as conn:
             row = (
                 await conn.execute(
-                    select(*_USER_COLUMNS, StaffSession.expires_at)
+                    select(
+                        *_USER_COLUMNS,
+                        StaffSession.expires_at,
+                        StaffSession.last_seen_at,
+                        StaffSession.enrol_only,
+                    )
                     .join(StaffSession, StaffSession.user_id == User.id)
                     .where(StaffSession.token_hash == token_hash)
                 )
             ).one_or_none()
-        if row is None or row.disabled or as_utc(row.expires_at) <= now:
+        if row is None:
             return None
-        return _user(row)
+        seen = as_utc(row.last_seen_at) if row.last_seen_at else None
+        idle = idle_seconds is not None and seen is not None and (
+            (now - seen).total_seconds() > idle_seconds
+        )
+        if row.disabled or as_utc(row.expires_at) <= now or idle:
+            await self.delete_session(token_hash)
+            return None
+        if seen is None or (now - seen).total_seconds() > _TOUCH_SECONDS:
+            async with self._write() as conn:
+                await conn.execute(
+                    update(StaffSession)
+                    .where(StaffSession.token_hash == token_hash)
+                    .values(last_seen_at=now)
+                )
+        return _user(row), bool(row.enrol_only)
+
+    async def live_sessions(
+        self, token_hashes: Sequence[str], now: datetime, idle_seconds: float | None
+    ) -> set[str]:
+        """Which of these sessions are still good; those are touched (an open console is
+        activity). Used to end socket connections whose sign-in has ended."""
+        if not token_hashes:
+            return set()
+        async with self.engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(
+                        StaffSession.token_hash,
+                        StaffSession.expires_at,
+                        StaffSession.last_seen_at,
+                        User.disabled,
+                    )
+                    .join(User, User.id == StaffSession.user_id)
+                    .where(StaffSession.token_hash.in_(list(token_hashes)))
+                )
+            ).all()
+        live: set[str] = set()
+        for r in rows:
+            seen = as_utc(r.last_seen_at) if r.last_seen_at else now
+            if r.disabled or as_utc(r.expires_at) <= now:
+                continue
+            if idle_seconds is not None and (now - seen).total_seconds() > idle_seconds:
+                continue
+            live.add(r.token_hash)
+        if live:
+            async with self._write() as conn:
+                await conn.execute(
+                    update(StaffSession)
+                    .where(StaffSession.token_hash.in_(sorted(live)))
+                    .values(last_seen_at=now)
+                )
+        return live
 
     async def delete_session(self, token_hash: str) -> None:
         async with self._write() as conn:
             await conn.execute(delete(StaffSession).where(StaffSession.token_hash == token_hash))
+
+    async def delete_user_sessions(self, user_id: int) -> None:
+        async with self._write() as conn:
+            await conn.execute(delete(StaffSession).where(StaffSession.user_id == user_id))
+
+    async def set_disabled(self, user_id: int, disabled: bool) -> UserRecord | None:
+        """Disable (ending every session of the user in the same transaction) or enable."""
+        async with self._write() as conn:
+            row = (
+                await conn.execute(
+                    update(User)
+                    .where(User.id == user_id)
+                    .values(disabled=disabled)
+                    .returning(*_USER_COLUMNS)
+                )
+            ).one_or_none()
+            if row is not None and disabled:
+                await conn.execute(delete(StaffSession).where(StaffSession.user_id == user_id))
+        return None if row is None else _user(row)
+
+    async def users(self) -> list[UserRecord]:
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(select(*_USER_COLUMNS).order_by(User.username))).all()
+        return [_user(r) for r in rows]
+
+    # -- TOTP ---------------------------------------------------------------
+
+    async def totp_state(self, user_id: int) -> tuple[bytes | None, bool, int | None]:
+        """(sealed secret, enabled, last accepted step) of a user."""
+        async with self.engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(User.totp_secret, User.totp_enabled, User.totp_last_step).where(
+                        User.id == user_id
+                    )
+                )
+            ).one_or_none()
+        if row is None:
+            return None, False, None
+        return row.totp_secret, bool(row.totp_enabled), row.totp_last_step
+
+    async def set_totp(self, user_id: int, sealed_secret: bytes | None, enabled: bool) -> None:
+        async with self._write() as conn:
+            await conn.execute(
+                update(User)
+                .where(User.id == user_id)
+                .values(totp_secret=sealed_secret, totp_enabled=enabled, totp_last_step=None)
+            )
+
+    async def use_totp_step(self, user_id: int, step: int) -> bool:
+        """Record `step` as used; False if it (or a later one) was used already (a replay)."""
+        async with self._write() as conn:
+            result = await conn.execute(
+                update(User)
+                .where(
+                    User.id == user_id,
+                    (User.totp_last_step.is_(None)) | (User.totp_last_step < step),
+                )
+                .values(totp_last_step=step)
+            )
+        return bool(result.rowcount)
+
+    async def end_enrolment(self, token_hash: str) -> None:
+        """The session's user has set up TOTP: the session opens fully."""
+        async with self._write() as conn:
+            await conn.execute(
+                update(StaffSession)
+                .where(StaffSession.token_hash == token_hash)
+                .values(enrol_only=False)
+            )
 
     # -- chats --------------------------------------------------------------
 

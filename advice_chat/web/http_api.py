@@ -11,11 +11,12 @@ from aiohttp import web
 from advice_chat.opening import parse_schedule
 from advice_chat.options import options_document
 from advice_chat.records import UserRecord, iso
-from advice_chat.services.accounts import AccountError
+from advice_chat.services.accounts import HOURS_CHANGED, AccountError, LoginRefused
 from advice_chat.services.chats import ServiceClosed
 from advice_chat.validation import InvalidInput, parse_prechat
-from advice_chat.web.keys import ACCOUNTS, CHATS, HOURS, QUEUE, SETTINGS
-from advice_chat.web.middleware import json_error
+from advice_chat.web.access import ENROLLING, principal
+from advice_chat.web.keys import ACCOUNTS, CHATS, HOURS, LIMITER, QUEUE, SETTINGS, SOCKETS
+from advice_chat.web.middleware import client_address, json_error
 from advice_chat.web.session_cookie import (
     SESSION_COOKIE,
     clear_session_cookie,
@@ -78,12 +79,31 @@ async def service_status(request: web.Request) -> web.Response:
     )
 
 
+def rate_limited(retry_after: float, message: str, error: str = "rate_limited") -> web.Response:
+    """429 with the wait (whole seconds) in the body and in Retry-After."""
+    seconds = max(1, int(retry_after + 0.999))
+    response = web.json_response(
+        {"error": error, "field": None, "message": message, "retry_after": seconds},
+        status=429,
+    )
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
 @routes.post("/api/chats")
 async def create_chat(request: web.Request) -> web.Response:
     try:
         pre_chat = parse_prechat(await read_json(request))
     except InvalidInput as exc:
         return web.json_response(exc.as_dict(), status=400)
+    # Counted once the body is valid: it is chats in the queue that a flood would cost.
+    limit = request.app[SETTINGS].chats_per_address_minute
+    if limit:
+        wait = await request.app[LIMITER].hit(f"chats:{client_address(request)}", limit, 60)
+        if wait is not None:
+            return rate_limited(
+                wait, "Too many chats have been started from your network. Please wait a moment."
+            )
     try:
         chat, token = await request.app[CHATS].start_chat(pre_chat)
     except ServiceClosed as exc:
@@ -101,6 +121,14 @@ async def create_chat(request: web.Request) -> web.Response:
     )
 
 
+def _user_wire(user: UserRecord, *, enrolling: bool = False) -> dict[str, Any]:
+    return {
+        **user.public(),
+        "totp_enabled": user.totp_enabled,
+        "totp_enrolment_required": enrolling,
+    }
+
+
 @routes.post("/api/login")
 async def login(request: web.Request) -> web.Response:
     try:
@@ -113,29 +141,38 @@ async def login(request: web.Request) -> web.Response:
                 raise InvalidInput("missing", field, f"Please enter your {field}.")
             if not isinstance(value, str) or len(value) > 1024:
                 raise InvalidInput("invalid", field, f"The {field} is not valid.")
+        code = body.get("totp")
+        if code is not None and (not isinstance(code, str) or len(code) > 16):
+            raise InvalidInput("invalid", "totp", "The code is the 6 digits your app shows.")
     except InvalidInput as exc:
         return web.json_response(exc.as_dict(), status=400)
     accounts = request.app[ACCOUNTS]
-    user = await accounts.authenticate(body["username"], body["password"])
-    if user is None:
-        log.info("sign-in refused")
-        return json_error(401, "invalid_credentials", "The username or password is not right.")
-    token = await accounts.start_session(user)
+    try:
+        done = await accounts.sign_in(
+            body["username"], body["password"], code, client_address(request)
+        )
+    except LoginRefused as exc:
+        log.info("sign-in refused", extra={"status_code": exc.status})
+        if exc.retry_after is not None:
+            return rate_limited(exc.retry_after, exc.message, exc.code)
+        at = "totp" if exc.code in ("totp_required", "invalid_totp") else None
+        return json_error(exc.status, exc.code, exc.message, at)
     settings = request.app[SETTINGS]
-    response = web.json_response({"user": user.public()})
+    response = web.json_response({"user": _user_wire(done.user, enrolling=done.enrol_only)})
     set_session_cookie(
         response,
-        token,
+        done.token,
         secure=settings.secure_cookies,
         max_age=int(settings.session_hours * 3600),
     )
-    log.info("signed in", extra={"user_id": user.id})
+    log.info("signed in", extra={"user_id": done.user.id})
     return response
 
 
 @routes.post("/api/logout")
 async def logout(request: web.Request) -> web.Response:
-    await request.app[ACCOUNTS].end_session(request.cookies.get(SESSION_COOKIE))
+    _, user = await principal(request)
+    await request.app[ACCOUNTS].end_session(request.cookies.get(SESSION_COOKIE), user)
     response = web.Response(status=204)
     clear_session_cookie(response)
     return response
@@ -143,16 +180,49 @@ async def logout(request: web.Request) -> web.Response:
 
 @routes.get("/api/me")
 async def me(request: web.Request) -> web.Response:
-    user = await request.app[ACCOUNTS].session_user(request.cookies.get(SESSION_COOKIE))
+    who, user = await principal(request)
     if user is None:
         return json_error(401, "unauthorized", "Please sign in.")
-    return web.json_response({"user": user.public()})
+    return web.json_response({"user": _user_wire(user, enrolling=who == ENROLLING)})
+
+
+@routes.post("/api/account/totp")
+async def begin_totp(request: web.Request) -> web.Response:
+    """A new TOTP secret for the signed-in user, shown once; in force after `confirm`."""
+    _, user = await principal(request)
+    assert user is not None  # the access rule admits signed-in users only
+    if user.totp_enabled:
+        return json_error(409, "totp_already_enabled", "Your authenticator app is set up already.")
+    secret, uri = await request.app[ACCOUNTS].begin_totp(user)
+    return web.json_response({"secret": secret, "otpauth_uri": uri})
+
+
+@routes.post("/api/account/totp/confirm")
+async def confirm_totp(request: web.Request) -> web.Response:
+    _, user = await principal(request)
+    assert user is not None
+    try:
+        body = await read_json(request)
+        code = body.get("code") if isinstance(body, dict) else None
+        if not isinstance(code, str) or len(code) > 16:
+            raise InvalidInput("invalid", "code", "The code is the 6 digits your app shows.")
+    except InvalidInput as exc:
+        return web.json_response(exc.as_dict(), status=400)
+    ok = await request.app[ACCOUNTS].confirm_totp(user, code, request.cookies.get(SESSION_COOKIE))
+    if not ok:
+        return json_error(
+            400, "invalid_totp", "That code is not right. Check the time on your phone.", "code"
+        )
+    return web.json_response({"user": _user_wire(user) | {"totp_enabled": True}})
 
 
 async def staff_user(request: web.Request, role: str) -> UserRecord:
-    """The signed-in user if they have `role`; otherwise 401 or 403 as JSON."""
-    user = await request.app[ACCOUNTS].session_user(request.cookies.get(SESSION_COOKIE))
-    if user is None:
+    """The signed-in user if they have `role`; otherwise 401 or 403 as JSON.
+
+    (The access middleware has checked `web/access.py` already; this is the handler's own
+    check, and hands it the user the middleware found.)"""
+    who, user = await principal(request)
+    if user is None or who == ENROLLING:
         raise web.HTTPUnauthorized(
             text=json.dumps({"error": "unauthorized", "field": None, "message": "Please sign in."}),
             content_type="application/json",
@@ -181,6 +251,7 @@ async def put_hours(request: web.Request) -> web.Response:
     except InvalidInput as exc:
         return web.json_response(exc.as_dict(), status=400)
     await request.app[HOURS].set_schedule(schedule)
+    await request.app[ACCOUNTS].audit(user.id, HOURS_CHANGED)
     log.info("opening hours changed", extra={"user_id": user.id, "count": len(schedule.windows)})
     return web.json_response(schedule.wire())
 
@@ -206,21 +277,40 @@ async def list_advisers(request: web.Request) -> web.Response:
 
 @routes.patch("/api/manager/advisers/{user_id:[0-9]{1,9}}")
 async def update_adviser(request: web.Request) -> web.Response:
+    """Change an adviser's capacity and/or disable (or enable) the account. Disabling ends
+    every session of the account and closes its socket connections at once."""
     manager = await staff_user(request, "manager")
+    accounts = request.app[ACCOUNTS]
+    user_id = int(request.match_info["user_id"])
     try:
         body = await read_json(request)
-        capacity = body.get("capacity") if isinstance(body, dict) else None
-        if isinstance(capacity, bool) or not isinstance(capacity, int):
+        if not isinstance(body, dict):
+            raise InvalidInput("invalid_json", None, "The request must be a JSON object.")
+        capacity = body.get("capacity")
+        disabled = body.get("disabled")
+        if capacity is None and disabled is None:
+            raise InvalidInput("missing", "capacity", "Send capacity and/or disabled.")
+        if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int)):
             raise InvalidInput("invalid", "capacity", "capacity must be a whole number.")
-        user = await request.app[ACCOUNTS].set_capacity(
-            int(request.match_info["user_id"]), capacity
-        )
+        if disabled is not None and not isinstance(disabled, bool):
+            raise InvalidInput("invalid", "disabled", "disabled must be true or false.")
+        user = await accounts.get_adviser(user_id)
+        if user is not None and capacity is not None:
+            user = await accounts.set_capacity(user_id, capacity, by=manager)
     except InvalidInput as exc:
         return web.json_response(exc.as_dict(), status=400)
     except AccountError as exc:
         return json_error(400, "invalid", str(exc), "capacity")
     if user is None:
         return json_error(404, "not_found", "No such adviser.")
-    await request.app[QUEUE].set_capacity(user.id, user.capacity)
-    log.info("capacity changed", extra={"user_id": manager.id, "count": user.capacity})
-    return web.json_response({**user.public(), "capacity": user.capacity})
+    if capacity is not None:
+        await request.app[QUEUE].set_capacity(user.id, user.capacity)
+        log.info("capacity changed", extra={"user_id": manager.id, "count": user.capacity})
+    if disabled is not None:
+        user = await accounts.set_disabled(user_id, disabled, by=manager) or user
+        if disabled:
+            await request.app[SOCKETS].end_user(user_id)
+            log.info("account disabled", extra={"user_id": manager.id})
+    return web.json_response(
+        {**user.public(), "capacity": user.capacity, "disabled": user.disabled}
+    )

@@ -81,3 +81,20 @@ async def adviser_console(request: web.Request) -> web.Response:
 
 
 # `/manager` (the statistics dashboard and the manager's settings) lives in web/stats.py.
+
+
+@routes.get("/account/totp")
+async def totp_page(request: web.Request) -> web.Response:
+    """Set up an authenticator app (TOTP). Open to signed-in staff, including a sign-in that
+    must do this before anything else (`ADVICE_CHAT_REQUIRE_TOTP=1`)."""
+    found = await request.app[ACCOUNTS].session(request.cookies.get(SESSION_COOKIE))
+    if found is None:
+        raise web.HTTPFound("/login")
+    user, enrolling = found
+    return await render(
+        request,
+        "totp.html",
+        page="account",
+        user=user,
+        extra={"enrolling": enrolling, "totp_enabled": user.totp_enabled},
+    )

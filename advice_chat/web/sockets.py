@@ -1,6 +1,7 @@
 """Socket.IO edge: authenticate connections, check payload shape, call services, deliver events.
 
-Handlers are thin: every rule about who may do what lives in the services.
+Handlers are thin: which kind of connection may send which event is the table in
+`web/access.py`; which chat a connection may touch is decided in the services.
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ from aiohttp import web
 
 from advice_chat.metrics import Metrics
 from advice_chat.queueing.base import PRESENCE_STATES
-from advice_chat.services.accounts import AccountService
+from advice_chat.queueing.ratelimit import MemoryRateLimiter
+from advice_chat.services.accounts import AccountService, hash_token
 from advice_chat.services.chats import Actor, ChatRefused, ChatService
 from advice_chat.services.kb import KnowledgeBase
 from advice_chat.services.queue import QueueService
 from advice_chat.validation import InvalidInput, parse_after_id
+from advice_chat.web.access import SOCKET_CONNECT, SOCKET_RULES
+from advice_chat.web.middleware import client_address
 from advice_chat.web.session_cookie import SESSION_COOKIE
 
 log = logging.getLogger(__name__)
@@ -85,6 +89,8 @@ class SocketNotifier:
 FORBIDDEN = {"error": "forbidden", "message": "This action is not open to you."}
 INVALID = {"error": "invalid", "message": "The payload must be a JSON object."}
 INTERNAL = {"error": "internal", "message": "Something went wrong; please try again."}
+# Events a connection may send per window (ADVICE_CHAT_EVENTS_PER_CONNECTION per 10 s).
+EVENT_WINDOW_SECONDS = 10.0
 
 
 def _chat_id(data: dict[str, Any]) -> str:
@@ -104,8 +110,18 @@ class SocketEdge:
         queue: QueueService,
         metrics: Metrics,
         kb: KnowledgeBase | None = None,
+        *,
+        events_per_connection: int = 0,
+        connections_per_address: int = 0,
     ) -> None:
         self._sio = sio
+        self._events_limit = events_per_connection
+        self._connections_limit = connections_per_address
+        self._event_counts = MemoryRateLimiter()
+        self._addresses: dict[str, str] = {}  # sid -> client address
+        self._per_address: dict[str, int] = {}
+        self._sessions: dict[str, str] = {}  # adviser sid -> hash of their session cookie
+        self._sweeper: asyncio.Task[None] | None = None
         self._kb = kb
         self._metrics = metrics
         self._notifier = notifier
@@ -117,6 +133,7 @@ class SocketEdge:
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        self.routed: dict[str, set[str]] = {}
         sio.on("connect", self.on_connect)
         sio.on("disconnect", self.on_disconnect)
         self._route("message", professional=self._pro_message, adviser=self._adv_message)
@@ -133,15 +150,25 @@ class SocketEdge:
         self, event: str, *, professional: Handler | None = None, adviser: Handler | None = None
     ) -> None:
         handlers = {"professional": professional, "adviser": adviser}
+        allowed = SOCKET_RULES[event]  # an event missing from the table cannot be routed
+        self.routed[event] = {kind for kind, h in handlers.items() if h is not None}
 
-        async def dispatch(sid: str, data: Any = None) -> dict[str, Any]:
+        async def dispatch(sid: str, data: Any = None, *extra: Any) -> dict[str, Any]:
             actor = self._actors.get(sid)
             handler = handlers.get(actor.kind) if actor else None
-            if actor is None or handler is None:
+            if actor is None or handler is None or actor.kind not in allowed:
                 return FORBIDDEN
+            if self._events_limit:
+                wait = await self._event_counts.hit(sid, self._events_limit, EVENT_WINDOW_SECONDS)
+                if wait is not None:
+                    return {
+                        "error": "rate_limited",
+                        "message": "You are sending too fast. Please wait a moment.",
+                        "retry_after": max(1, int(wait + 0.999)),
+                    }
             if data is None:
                 data = {}
-            if not isinstance(data, dict):
+            if not isinstance(data, dict) or extra:
                 return INVALID
             self._in_flight += 1
             self._idle.clear()
@@ -163,8 +190,15 @@ class SocketEdge:
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         request: web.Request = environ["aiohttp.request"]
+        address = client_address(request)
+        if self._connections_limit and self._per_address.get(address, 0) >= (
+            self._connections_limit
+        ):
+            raise socketio.exceptions.ConnectionRefusedError("rate_limited")
         token = auth.get("token") if isinstance(auth, dict) else None
         if token is not None:
+            if not isinstance(token, str) or len(token) > 200:
+                raise socketio.exceptions.ConnectionRefusedError("unauthorized")
             chat = await self._chats.chat_for_token(token)
             if chat is None:
                 raise socketio.exceptions.ConnectionRefusedError("unauthorized")
@@ -178,16 +212,20 @@ class SocketEdge:
             events = await self._chats.professional_welcome(chat)
             log.info("professional connected", extra={"chat_id": chat.id, "sid": sid})
         else:
-            user = await self._accounts.session_user(request.cookies.get(SESSION_COOKIE))
-            if user is None or user.role != "adviser":
+            cookie = request.cookies.get(SESSION_COOKIE)
+            user = await self._accounts.session_user(cookie)
+            if user is None or user.role not in SOCKET_CONNECT or not cookie:
                 raise socketio.exceptions.ConnectionRefusedError("unauthorized")
             self._actors[sid] = Actor(kind="adviser", user=user, conn_id=sid)
+            self._sessions[sid] = hash_token(cookie)
             self._metrics.connections.labels("adviser").inc()
             await self._sio.enter_room(sid, adviser_room(user.id))
             await self._sio.enter_room(sid, ADVISERS_ROOM)
             await self._queue.adviser_connected(user.id, user.capacity, sid)
             events = await self._chats.adviser_welcome(user)
             log.info("adviser connected", extra={"user_id": user.id, "sid": sid})
+        self._addresses[sid] = address
+        self._per_address[address] = self._per_address.get(address, 0) + 1
         # Sent after the handshake completes, so clients see them as connected events.
         task = asyncio.get_running_loop().create_task(self._send_all(sid, events))
         self._tasks.add(task)
@@ -198,6 +236,15 @@ class SocketEdge:
             await self._sio.emit(event, data, to=sid)
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        address = self._addresses.pop(sid, None)
+        if address is not None:
+            left = self._per_address.get(address, 1) - 1
+            if left > 0:
+                self._per_address[address] = left
+            else:
+                self._per_address.pop(address, None)
+        self._sessions.pop(sid, None)
+        await self._event_counts.reset(sid)
         actor = self._actors.pop(sid, None)
         if actor is not None:
             self._metrics.connections.labels(actor.kind).dec()
@@ -268,6 +315,36 @@ class SocketEdge:
         )
         return {"id": message.seq, "sent_at": message.wire()["sent_at"]}
 
+    # -- ending sign-ins ---------------------------------------------------------
+
+    async def end_user(self, user_id: int) -> None:
+        """Close this worker's connections of a staff member (their account was disabled)."""
+        for sid, actor in list(self._actors.items()):
+            if actor.user is not None and actor.user.id == user_id:
+                await self._sio.disconnect(sid)
+
+    async def sweep(self) -> None:
+        """Close adviser connections whose sign-in has ended (disabled, signed out, expired,
+        or signed out on another worker); keep the others' sessions from going idle."""
+        if not self._sessions:
+            return
+        live = await self._accounts.live_sessions(sorted(set(self._sessions.values())))
+        for sid, token_hash in list(self._sessions.items()):
+            if token_hash not in live:
+                log.info("closing a connection whose sign-in ended", extra={"sid": sid})
+                await self._sio.disconnect(sid)
+
+    def start(self, interval_seconds: float) -> None:
+        async def loop() -> None:
+            while True:
+                await asyncio.sleep(interval_seconds)
+                try:
+                    await self.sweep()
+                except Exception:
+                    log.exception("session sweep failed")
+
+        self._sweeper = asyncio.get_running_loop().create_task(loop())
+
     async def drain(self, wait_seconds: float) -> None:
         """Shutting down: close every connection (clients reconnect to another worker), then
         wait for events already being handled, so their writes finish and are committed.
@@ -303,5 +380,7 @@ class SocketEdge:
                 await socket.queue.put(None)
 
     async def close(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
         for task in list(self._tasks):
             task.cancel()

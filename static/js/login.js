@@ -6,6 +6,8 @@
   var button = document.getElementById("sign-in");
   var username = document.getElementById("username");
   var password = document.getElementById("password");
+  var totpField = document.getElementById("totp-field");
+  var totp = document.getElementById("totp");
 
   function fail(message, focus) {
     error.textContent = message;
@@ -23,7 +25,9 @@
       method: "POST",
       headers: { "Content-Type": "application/json" },
       credentials: "same-origin",
-      body: JSON.stringify({ username: username.value.trim(), password: password.value }),
+      body: JSON.stringify(totpField.hidden
+        ? { username: username.value.trim(), password: password.value }
+        : { username: username.value.trim(), password: password.value, totp: totp.value.trim() }),
     }).then(function (response) {
       return response.text().then(function (text) {
         var data = {};
@@ -33,9 +37,18 @@
     }).then(function (result) {
       button.disabled = false;
       if (result.status === 200 && result.data.user) {
-        var role = result.data.user.role;
-        window.location.assign(role === "manager" ? "/manager" : "/adviser");
+        var user = result.data.user;
+        if (user.totp_enrolment_required) {
+          window.location.assign("/account/totp");
+          return;
+        }
+        window.location.assign(user.role === "manager" ? "/manager" : "/adviser");
         return;
+      }
+      if (result.data.error === "totp_required" || result.data.error === "invalid_totp") {
+        totpField.hidden = false;
+        totp.value = "";
+        return fail(result.data.message, totp);
       }
       password.value = "";
       var field = result.data.field === "username" ? username : password;

@@ -32,6 +32,10 @@ def restart_env(postgres_url: str, redis_prefix: str, tmp_path: Path) -> dict[st
         ADVICE_CHAT_REDIS_URL=REDIS_URL,
         ADVICE_CHAT_REDIS_PREFIX=redis_prefix,
         ADVICE_CHAT_SECRET_KEY=secrets.token_urlsafe(48),
+        # Hundreds of clients on one loopback address: the per-address limits are off.
+        ADVICE_CHAT_CHATS_PER_ADDRESS_MINUTE="0",
+        ADVICE_CHAT_CONNECTIONS_PER_ADDRESS="0",
+        ADVICE_CHAT_EVENTS_PER_CONNECTION="0",
         ADVICE_CHAT_VAR_DIR=str(tmp_path),
         ADVICE_CHAT_QUEUE_BROADCAST_SECONDS="0.2",
         ADVICE_CHAT_SHUTDOWN_SECONDS=str(SHUTDOWN_SECONDS),
