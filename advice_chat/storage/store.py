@@ -689,10 +689,11 @@ class Store:
         The per-chat counter is bumped in the same transaction as the insert,
         and the row lock on the chat orders concurrent writers, so ids are
         contiguous and commit in id order.
+
+        A first send (the usual case) costs one transaction and no read: a resend
+        is caught by the unique index on (chat, sender, client_id), which rolls the
+        whole transaction back, counter included, and the stored copy is returned.
         """
-        existing = await self._find_by_client_id(chat_id, sender, client_id)
-        if existing is not None:
-            return existing, False
         try:
             async with self._write() as conn:
                 seq = (
@@ -709,8 +710,9 @@ class Store:
                     conn, chat_id, seq, sender, text, client_id, code, now
                 )
             return message, True
-        except IntegrityError:
-            # A resend raced the first send: the unique index kept one copy.
+        except (IntegrityError, ChatClosed):
+            # A resend (possibly racing the first send, possibly after the chat closed):
+            # the unique index kept one copy, and its id is the answer.
             existing = await self._find_by_client_id(chat_id, sender, client_id)
             if existing is None:
                 raise
