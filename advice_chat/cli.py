@@ -161,6 +161,21 @@ async def _create_user(settings: Settings, args: argparse.Namespace, password: s
     return 0
 
 
+async def _reset_totp(settings: Settings, username: str) -> int:
+    """Turn TOTP off for one account and end its sessions (audited)."""
+    store, accounts = await _with_accounts(settings)
+    try:
+        found = await store.user_with_hash(username.strip().lower())
+        if found is None:
+            print(f"error: no user {username!r}", file=sys.stderr)
+            return 2
+        await accounts.reset_totp(found[0].id)
+    finally:
+        await store.close()
+    print(f"TOTP turned off for {found[0].username!r}; they set it up again at the next sign-in")
+    return 0
+
+
 async def _demo_users(settings: Settings) -> list[tuple[str, str, str]]:
     """Create (or re-key) one adviser and one manager with fresh random passwords."""
     store, accounts = await _with_accounts(settings)
@@ -272,6 +287,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--username", required=True)
     p.add_argument("--display-name", required=True)
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    p = sub.add_parser(
+        "reset-totp", help="turn off a staff member's TOTP (a lost phone); they set it up again"
+    )
+    p.add_argument("--username", required=True)
     sub.add_parser(
         "purge",
         help="redact closed chats still holding raw text; delete transcripts past retention",
@@ -342,6 +361,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         return asyncio.run(_create_user(settings, args, password))
+    if args.command == "reset-totp":
+        return asyncio.run(_reset_totp(settings, args.username))
     if args.command == "purge":
         return asyncio.run(_purge(settings))
     if args.command == "stats":

@@ -179,3 +179,16 @@ def test_demo_prints_passwords_that_work(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_create_user_refuses_common_passwords_and_reset_totp(tmp_path: Path) -> None:
+    env = _env(tmp_path, free_port())
+    args = [*CLI, "create-user", "--role", "adviser", "--username", "ada",
+            "--display-name", "Ada", "--password-stdin"]  # fmt: skip
+    common = subprocess.run(args, input=b"Password1234!\n", env=env, capture_output=True)
+    assert common.returncode == 2 and b"too common" in common.stderr
+    ok = subprocess.run(args, input=b"a long enough password\n", env=env, capture_output=True)
+    assert ok.returncode == 0, ok.stderr
+    reset = [*CLI, "reset-totp", "--username"]
+    assert subprocess.run([*reset, "ada"], env=env, capture_output=True).returncode == 0
+    assert subprocess.run([*reset, "nobody"], env=env, capture_output=True).returncode == 2
