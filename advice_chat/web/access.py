@@ -91,6 +91,7 @@ HTTP_RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/manager/kb"): Rule(_MANAGERS, page=True),
     ("GET", "/manager/transcripts"): Rule(_MANAGERS, page=True),
     ("GET", "/manager/transcripts/{chat_id}"): Rule(_MANAGERS, page=True),
+    ("GET", "/manager/audit"): Rule(_MANAGERS, page=True),
     ("GET", "/api/manager/hours"): Rule(_MANAGERS),
     ("PUT", "/api/manager/hours"): Rule(_MANAGERS),
     ("GET", "/api/manager/advisers"): Rule(_MANAGERS),

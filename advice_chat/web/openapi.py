@@ -312,6 +312,39 @@ def document() -> dict[str, Any]:
                 "Articles overdue for review", _responses(200, _OBJECT, 401, 403), security=_STAFF
             )
         },
+        "/api/stats": {
+            "get": _op(
+                "Statistics for a date range (managers)",
+                _responses(200, _OBJECT, 400, 401, 403),
+                security=_STAFF,
+                parameters=[
+                    _query("from", {"type": "string", "format": "date"}),
+                    _query("to", {"type": "string", "format": "date"}),
+                ],
+            )
+        },
+        "/api/stats/live": {
+            "get": _op(
+                "Live figures (managers)", _responses(200, _OBJECT, 401, 403), security=_STAFF
+            )
+        },
+        "/api/survey": {
+            "post": _op(
+                "A professional's answer to the after-chat survey (its one-time token)",
+                _responses(200, _OBJECT, 400, 404),
+                requestBody=_body(
+                    {
+                        "type": "object",
+                        "required": ["survey_token", "rating"],
+                        "properties": {
+                            "survey_token": {"type": "string"},
+                            "rating": {"type": "integer", "minimum": 1, "maximum": 5},
+                            "comment": {"type": ["string", "null"]},
+                        },
+                    }
+                ),
+            )
+        },
         "/api/openapi.json": {"get": _op("This document", _responses(200, _OBJECT))},
     }
     return {

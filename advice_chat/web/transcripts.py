@@ -107,3 +107,36 @@ async def transcript_page(request: web.Request) -> web.Response:
     return await render(
         request, "transcript.html", page="manager", user=user, extra={"t": _readable(found)}
     )
+
+
+AUDIT_LABELS = {
+    "transcript_viewed": "Opened a transcript",
+    "sign_in": "Signed in",
+    "sign_in_failed": "Failed sign-in",
+    "sign_in_throttled": "Sign-in refused: too many failures",
+    "sign_out": "Signed out",
+    "account_created": "Account created",
+    "account_disabled": "Disabled an account",
+    "account_enabled": "Enabled an account",
+    "password_changed": "Changed a password",
+    "capacity_changed": "Changed an adviser's capacity",
+    "totp_enabled": "Turned on an authenticator app",
+    "totp_reset": "Reset an authenticator app",
+    "hours_changed": "Changed the opening hours",
+}
+
+
+@routes.get("/manager/audit")
+async def audit_page(request: web.Request) -> web.Response:
+    user = await _manager(request)
+    if isinstance(user, web.Response):
+        return user
+    events = [
+        {
+            **e,
+            "at_local": london_time(datetime.fromisoformat(e["at"].replace("Z", "+00:00"))),
+            "label": AUDIT_LABELS.get(e["action"], e["action"]),
+        }
+        for e in await request.app[TRANSCRIPTS].audit_log(200)
+    ]
+    return await render(request, "audit.html", page="manager", user=user, extra={"events": events})

@@ -120,6 +120,9 @@ async def test_hostile_text_is_shown_as_text_everywhere(
     await expect(man.get_by_text("window.__pwned=2").first).to_be_visible()
     await _no_injection(man)
     assert await serious_violations(man) == []
+    await man.goto(f"{base}/manager/audit")  # the audit log page, with the view just made
+    await expect(man.get_by_text("Opened a transcript").first).to_be_visible()
+    assert await serious_violations(man) == []
 
     assert pro_errors == [] and adv_errors == [] and man_errors == []
     for context in (pro_context, adv_context, man_context):

@@ -363,3 +363,14 @@ async def test_sign_ins_settings_and_account_changes_are_audited(sec: LiveServer
     assert by_action["capacity_changed"]["subject"] == f"user:{ada_id}"
     assert by_action["hours_changed"]["username"] == "max"
     assert all(PASSWORD not in str(e) and "wrong password" not in str(e) for e in events)
+    page_cookie = await sec.login_cookie("max")
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(
+            sec.base_url + "/manager/audit",
+            headers={"Cookie": f"advice_chat_session={page_cookie}"},
+        ) as resp,
+    ):
+        assert resp.status == 200
+        html = await resp.text()
+    assert "Failed sign-in" in html and "Changed the opening hours" in html
