@@ -13,6 +13,7 @@ import pyotp
 import pytest
 import socketio
 
+from advice_chat.config import Settings
 from advice_chat.services.accounts import AccountError
 from advice_chat.services.passwords import password_problem
 from advice_chat.web.keys import ACCOUNTS
@@ -374,3 +375,44 @@ async def test_sign_ins_settings_and_account_changes_are_audited(sec: LiveServer
         assert resp.status == 200
         html = await resp.text()
     assert "Failed sign-in" in html and "Changed the opening hours" in html
+
+
+async def test_throttling_disabling_and_totp_on_every_deployment(deployment: Settings) -> None:
+    """The same rules on SQLite, PostgreSQL, and PostgreSQL + Redis (where the sign-in
+    counters are shared: a second app on the same Redis sees the first one's failures)."""
+    settings = deployment.with_overrides(housekeeping_seconds=0.2, login_failures_per_account=3)
+    live = LiveServer(settings)
+    await live.start()
+    twin: LiveServer | None = None
+    try:
+        await live.create_user("adviser", "ada", "Ada Adviser")
+        await live.create_user("manager", "max", "Max Manager")
+        for _ in range(3):
+            assert (await _login(live, "ada", "not the password at all"))[0] == 401
+        assert (await _login(live, "ada"))[0] == 429
+        if settings.redis_url:
+            twin = LiveServer(settings)  # another worker of the same service
+            await twin.start()
+            assert (await _login(twin, "ada"))[0] == 429
+        await live.app[ACCOUNTS]._limiter.reset("login:user:ada")
+        console = await adviser(live, "ada", available=False)
+        manager = await live.login_cookie("max")
+        ada_id = (await live.app[ACCOUNTS].advisers())[0].id
+        status, _, _ = await _request(
+            live, "PATCH", f"/api/manager/advisers/{ada_id}", cookie=manager,
+            json={"disabled": True},
+        )  # fmt: skip
+        assert status == 200
+        for _ in range(100):
+            if not console.sio.connected:
+                break
+            await asyncio.sleep(0.05)
+        assert not console.sio.connected
+        status, _, cookie = await _login(live, "max")
+        assert status == 200 and cookie
+        totp = await _enrol(live, cookie)
+        assert totp.secret
+    finally:
+        if twin is not None:
+            await twin.stop()
+        await live.stop()
