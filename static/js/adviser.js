@@ -281,6 +281,10 @@
     var endError = panel.querySelector(".end-form .field__error");
     endError.id = "outcome-error-" + uid;
     select.setAttribute("aria-describedby", endError.id);
+    var topicSelect = panel.querySelector(".wrap-up__topic");
+    topicSelect.id = "wrap-topic-" + uid;
+    panel.querySelector(".wrap-up__topic-label").htmlFor = topicSelect.id;
+    if (pre.topic) topicSelect.value = pre.topic;
     panel.querySelector(".messages").setAttribute("aria-label", "Messages in " + chat.title);
 
     var dl = panel.querySelector(".prechat");
@@ -376,7 +380,18 @@
       }
       var button = chat.endForm.querySelector("button");
       button.disabled = true;
-      socket.timeout(AC.ACK_TIMEOUT_MS).emit("end", { chat_id: uid, outcome: select.value }, function (err, ack) {
+      function checked(name) {
+        return Array.prototype.map.call(
+          chat.endForm.querySelectorAll("input[name=" + name + "]:checked"),
+          function (box) { return box.value; });
+      }
+      var wrapUp = {
+        topic: topicSelect.value,
+        advice: checked("advice"),
+        referrals: checked("referrals"),
+        safeguarding_concern: chat.endForm.querySelector("input[name=safeguarding_concern]").checked,
+      };
+      socket.timeout(AC.ACK_TIMEOUT_MS).emit("end", { chat_id: uid, outcome: select.value, wrap_up: wrapUp }, function (err, ack) {
         button.disabled = false;
         if (err) {
           endError.textContent = "The chat could not be ended just now. Please try again.";

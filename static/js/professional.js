@@ -284,8 +284,60 @@
       if (log.add(m)) log.scrollToEnd();
       if (log.hasGap()) resync.run(log);
     });
-    socket.on("ended", function (info) { showEnded(info && info.ended_by); });
+    socket.on("ended", function (info) {
+      if (info && typeof info.survey_token === "string") offerSurvey(info.survey_token);
+      showEnded(info && info.ended_by);
+    });
   }
+
+  /* ---- survey after an answered chat: one-time token, rating 1-5, optional comment ---- */
+  var surveyToken = null;
+  function offerSurvey(token) {
+    if (surveyToken) return;
+    surveyToken = token;
+    $("survey").hidden = false;
+  }
+  $("survey").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var error = $("survey-error");
+    var chosen = document.querySelector("#survey input[name=rating]:checked");
+    error.hidden = true;
+    if (!chosen) {
+      error.textContent = "Choose a rating from 1 to 5.";
+      error.hidden = false;
+      document.querySelector("#survey input[name=rating]").focus();
+      return;
+    }
+    var body = { survey_token: surveyToken, rating: Number(chosen.value) };
+    var comment = $("survey-comment").value.trim();
+    if (comment) body.comment = comment;
+    var button = $("survey").querySelector("button");
+    button.disabled = true;
+    fetch("/api/survey", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      credentials: "same-origin",
+      body: JSON.stringify(body),
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (d) { return { status: r.status, data: d }; });
+    }).then(function (result) {
+      button.disabled = false;
+      if (result.status === 200 || result.status === 404) {
+        $("survey").hidden = true;
+        $("survey-comment").value = "";
+        $("survey-thanks").textContent = result.status === 200
+          ? "Thank you for your feedback."
+          : "This feedback form has already been used.";
+        return;
+      }
+      error.textContent = (result.data && result.data.message) || "Your feedback could not be sent. Please try again.";
+      error.hidden = false;
+    }).catch(function () {
+      button.disabled = false;
+      error.textContent = "Your feedback could not be sent. Please try again.";
+      error.hidden = false;
+    });
+  });
 
   /* ---- composer ---- */
   var composer = $("composer");
