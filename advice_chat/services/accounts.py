@@ -204,7 +204,9 @@ class AccountService:
         ]
         wait = await self._throttled(keys)
         if wait is not None:
-            await self.audit(None, SIGN_IN_THROTTLED, f"addr:{address}"[:64])
+            # Recorded once per address and window, so a flood cannot fill the audit log.
+            if await self._limiter.hit(f"login:audited:{address}", 1, wait) is None:
+                await self.audit(None, SIGN_IN_THROTTLED, f"addr:{address}"[:64])
             raise LoginRefused(
                 429,
                 "too_many_attempts",
