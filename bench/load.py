@@ -16,14 +16,15 @@ professional then repeats journeys until `--duration` has passed: `POST /api/cha
 `immediate_risk`, so they are answered before the idle waiters), connect with the token, wait
 for `assigned`, send `--messages` messages at `--rate` per second (0 = closed loop: the next one
 when the adviser's reply has arrived), while the adviser replies to each as it arrives; then
-`end`, and `history` from 0 to resync. The adviser resyncs with `history` when it gets `ended`.
+queue its next chat (so one is always waiting when a slot frees), `end`, and `history` from 0
+to resync. The adviser resyncs with `history` when it gets `ended`.
 `--idle` professionals start routine chats, connect and wait without a word: they are the
 people in the queue, and make the connection counts of the growth table.
 
-Sizing: advisers × capacity are the chat slots. Keep `--professionals` above the slots so a
-chat is always waiting when one ends (otherwise the freed slot goes to an idle waiter, which
-the output counts as `idle_assigned`), and not far above, or the queue wait is most of a
-journey.
+Sizing: advisers × capacity are the chat slots. With `--professionals` equal to the slots every
+chat is answered as soon as its predecessor ends, and the assignment latency is the queue's own
+machinery; above the slots the extra chats wait for a whole chat to end. Below the slots, the
+spare slots go to idle waiters (counted as `idle_assigned`).
 
 Every message carries its sender's send time (wall clock, nanoseconds, same machine), so the
 receiving process, whichever it is, measures send → `message` event. Lost = acked to its sender
@@ -336,7 +337,9 @@ class Clients:
         async def on_assigned(data: Any) -> None:
             chat_id = data["chat_id"]
             chats.setdefault(chat_id, asyncio.Event())
-            if not data.get("pre_chat", {}).get("immediate_risk"):
+            # An idle waiter answered while journeys still start means a slot went spare.
+            late = time.time() >= self.t0 + self.plan.duration
+            if not data.get("pre_chat", {}).get("immediate_risk") and not late:
                 self.tally.idle_assigned += 1
 
         async def on_message(data: Any) -> None:
@@ -401,24 +404,31 @@ class Clients:
         await self.connect(sio, self.url_for(index), auth=created[1])
 
     async def professional(self, index: int, first: tuple[str, Any] | None) -> None:
-        """Journeys one after another until the duration has passed."""
+        """Journeys one after another until the duration has passed.
+
+        Each journey queues its successor before it ends, so a chat is waiting whenever a
+        slot frees; otherwise journeys that started together end together and the freed
+        slots go to the idle waiters.
+        """
         stop_new = self.t0 + self.plan.duration
-        while True:
-            if first is not None:
-                await self.journey(index, *first)
-                first = None
-            elif time.time() < stop_new:
-                t_create = time.time()
-                created = await self.create_chat(index, urgent=True)
-                if created is None:
-                    await asyncio.sleep(0.5)
-                    continue
-                state = await self.prepare_professional(index, *created)
-                if state is None:
-                    continue
-                await self.journey(index, created[0], (state, t_create))
-            else:
-                return
+        current = first
+        while current is not None:
+            current = await self.journey(index, *current)
+        while time.time() < stop_new:  # a successor could not be made: start afresh
+            current = await self.next_chat(index)
+            while current is not None:
+                current = await self.journey(index, *current)
+            await asyncio.sleep(0.5)
+
+    async def next_chat(self, index: int) -> tuple[str, tuple[Professional, float]] | None:
+        if time.time() >= self.t0 + self.plan.duration:
+            return None
+        t_create = time.time()
+        created = await self.create_chat(index, urgent=True)
+        if created is None:
+            return None
+        state = await self.prepare_professional(index, *created)
+        return None if state is None else (created[0], (state, t_create))
 
     async def prepare_professional(
         self, index: int, chat_id: str, auth: dict[str, Any]
@@ -447,7 +457,10 @@ class Clients:
             return None
         return state
 
-    async def journey(self, index: int, chat_id: str, opened: tuple[Professional, float]) -> None:
+    async def journey(
+        self, index: int, chat_id: str, opened: tuple[Professional, float]
+    ) -> tuple[str, tuple[Professional, float]] | None:
+        """One chat from assignment to end; returns its successor, queued before the end."""
         state, t_create = opened
         sio = state.sio
         hard_stop = self.t0 + self.plan.duration + self.plan.drain_seconds
@@ -457,7 +470,7 @@ class Clients:
             self.tally.chats_abandoned += 1
             await self.call(sio, "end", {})
             await self.disconnect(sio)
-            return
+            return None
         waited = state.assigned_at - max(t_create, self.t0)
         self.tally.queue_ms.append(max(0.0, waited) * 1000)
         sent = 0
@@ -487,11 +500,13 @@ class Clients:
             state.reply.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(state.reply.wait(), deadline - time.monotonic())
+        successor = await self.next_chat(index)
         ack = await self.call(sio, "end", {})
         if ack.get("ok"):
             self.tally.chats_completed += 1
         await self.resync(sio, chat_id, "adviser", adviser=False)
         await self.disconnect(sio)
+        return successor
 
 
 async def _gather_bounded(coros: list[Any], seconds: float) -> None:
