@@ -217,7 +217,11 @@ class AccountService:
         if user is None:
             for key, _ in keys:
                 await self._limiter.hit(key, 10**9, LOGIN_WINDOW_SECONDS)
-            found = await self._store.user_with_hash(username)
+            found = (
+                await self._store.user_with_hash(username)
+                if _USERNAME.fullmatch(username)
+                else None
+            )
             target = found[0].id if found else None
             await self.audit(target, SIGN_IN_FAILED, f"addr:{address}"[:64])
             raise LoginRefused(401, "invalid_credentials", "The username or password is not right.")
@@ -244,7 +248,11 @@ class AccountService:
     async def authenticate(self, username: str, password: str) -> UserRecord | None:
         if len(password) > PASSWORD_MAX_CHARS:
             return None
-        found = await self._store.user_with_hash(username.strip().lower())
+        username = username.strip().lower()
+        # A name no account can have is not looked up (PostgreSQL refuses NUL in text).
+        found = (
+            await self._store.user_with_hash(username) if _USERNAME.fullmatch(username) else None
+        )
         if found is None:
             try:
                 self._hasher.verify(self._dummy_hash, password)

@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import shutil
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from advice_chat.web.access import HTTP_RULES
 from advice_chat.web.keys import ACCOUNTS
 from advice_chat.web.openapi import document
+from tests.conftest import _settings
 from tests.support import LiveServer
 
 # Routes that are not JSON endpoints: the transport, pages, static files, and metrics text.
@@ -41,9 +44,21 @@ async def test_openapi_served(live_server: LiveServer) -> None:
     assert body["openapi"].startswith("3.1") and "/api/chats" in body["paths"]
 
 
-async def test_schemathesis_finds_no_server_error(live_server: LiveServer, tmp_path: Path) -> None:
+@pytest.fixture
+async def any_db_server(database_url: str, tmp_path: Path) -> AsyncIterator[LiveServer]:
+    """The live server on SQLite and on PostgreSQL (which refuses NUL in text, for one)."""
+    live = LiveServer(_settings(tmp_path, database_url))
+    await live.start()
+    yield live
+    await live.stop()
+
+
+async def test_schemathesis_finds_no_server_error(
+    any_db_server: LiveServer, tmp_path: Path
+) -> None:
     """Property-based requests from the document (valid and invalid), as a manager so the
     manager endpoints are reached too; the only check is `not_a_server_error`."""
+    live_server = any_db_server
     await live_server.create_user("adviser", "ada", "Ada Adviser")
     await live_server.create_user("manager", "max", "Max Manager")
     max_user = await live_server.app[ACCOUNTS].authenticate("max", "correct horse battery staple")
