@@ -11,7 +11,9 @@ passes. Several runs are made; the medians of their percentiles are printed.
 
 The generated corpus (bench/kb_corpus.py) is made of the real articles' paragraphs. Building
 it takes a minute or two (Markdown, bleach and indexing for every article); `--db` keeps the
-SQLite file so later runs reuse it.
+SQLite file so later runs reuse it. On PostgreSQL the tables are analysed after loading, as
+autovacuum would soon do on a live server (otherwise the planner's choice changes part-way
+through a run, whenever autovacuum gets there).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ import asyncio
 import statistics
 import time
 from pathlib import Path
+
+from sqlalchemy import text
 
 from advice_chat.services.kb import KnowledgeBase
 from advice_chat.storage.engine import create_engine, upgrade
@@ -60,6 +64,13 @@ async def measure(kb: KnowledgeBase, rounds: int, runs: int) -> dict[str, float]
     return {k: statistics.median(v) for k, v in results.items()}
 
 
+async def analyse(kb: KnowledgeBase) -> None:
+    engine = kb._store.engine
+    if engine.dialect.name == "postgresql":
+        async with engine.begin() as conn:
+            await conn.execute(text("ANALYZE kb_articles"))
+
+
 def show(label: str, figures: dict[str, float], n: int) -> None:
     print(
         f"{label:34} n={n:6} p50={figures['p50']:6.2f} ms  p95={figures['p95']:6.2f} ms  "
@@ -79,6 +90,7 @@ async def main() -> None:
     for backend in backends:
         async with knowledge_base(backend) as kb:
             await kb.load_directory(KB_DIR)
+            await analyse(kb)
             show(f"{backend}, real articles", await measure(kb, args.rounds, args.runs), 27)
         if backend == "sqlite" and args.db is not None:
             url = f"sqlite+aiosqlite:///{args.db}"
@@ -95,6 +107,7 @@ async def main() -> None:
             continue
         async with knowledge_base(backend) as kb:
             await kb.load_articles(generated(args.size))
+            await analyse(kb)
             show(f"{backend}, generated", await measure(kb, args.rounds, args.runs), args.size)
 
 

@@ -281,26 +281,34 @@ def parse_query(query: str, vocabulary: Vocabulary) -> ParsedQuery:
     return ParsedQuery(list(dict.fromkeys(tokens)), list(dict.fromkeys(highlight)), corrected)
 
 
-def plan_terms(tokens: Sequence[str], freqs: dict[str, Freq], budget: int) -> list[Term]:
+def plan_terms(
+    tokens: Sequence[str], freqs: dict[str, Freq], budget: int, head_budget: int = 0
+) -> list[Term]:
     """Which tokens to rank, and where, so one search ranks at most about `budget` pairs.
 
     Rare tokens are ranked wherever they occur. A token so common that ranking every article
     holding it would break the budget counts only where it is in a title or tag (there it
     still says what an article is about); one commoner still is left out. On a knowledge base
-    of a few hundred articles nothing is ever left out.
+    of a few hundred articles nothing is ever left out. With `head_budget`, head-only pairs
+    are counted against it rather than against `budget` (a backend whose heads are cheap to
+    rank).
     """
     known = [t for t in tokens if freqs.get(t, Freq(0, 0)).anywhere > 0]
     known.sort(key=lambda t: freqs[t].anywhere)
     terms: list[Term] = []
-    used = 0
+    used = used_head = 0
+    head_limit = head_budget or budget
     for token in known:
         f = freqs[token]
         if used + f.anywhere <= budget:
             terms.append(Term(token))
             used += f.anywhere
-        elif f.head and used + f.head <= budget:
+        elif f.head and (used if not head_budget else used_head) + f.head <= head_limit:
             terms.append(Term(token, head_only=True))
-            used += f.head
+            if head_budget:
+                used_head += f.head
+            else:
+                used += f.head
     if not terms and known:
         rarest = known[0]
         terms.append(Term(rarest, head_only=0 < freqs[rarest].head < freqs[rarest].anywhere))
@@ -509,7 +517,8 @@ class KnowledgeBase:
             if len(self._freqs) > FREQ_CACHE_MAX:
                 self._freqs.clear()
             self._freqs.update(await self._store.frequencies(missing))
-        terms = plan_terms(parsed.tokens, self._freqs, self._store.index.rank_budget)
+        index = self._store.index
+        terms = plan_terms(parsed.tokens, self._freqs, index.rank_budget, index.head_budget)
         if not terms:
             return []
         candidates = await self._store.rank(terms, audiences, max(limit, CANDIDATES))

@@ -22,9 +22,11 @@ from advice_chat.services.kb import (
     Vocabulary,
     concept_token,
     parse_query,
+    plan_terms,
     words_of,
 )
 from advice_chat.storage.engine import create_engine, upgrade
+from advice_chat.storage.kb_search import Freq, Term
 from advice_chat.storage.kb_store import KbStore
 
 KB_DIR = PROJECT_ROOT / "knowledge_base"
@@ -101,6 +103,21 @@ def test_colloquial_phrases_reach_their_concepts() -> None:
         assert set(parse_query(phrase, vocabulary).tokens) <= set(
             parse_query(query, vocabulary).tokens
         ), query
+
+
+def test_ranking_budget_keeps_common_terms_to_the_head() -> None:
+    freqs = {"rare": Freq(10, 1), "common": Freq(900, 50), "everywhere": Freq(5000, 2000)}
+    tokens = ["everywhere", "common", "rare"]
+    # One shared budget (SQLite): the commonest term no longer fits even in the head.
+    assert plan_terms(tokens, freqs, 800) == [Term("rare"), Term("common", head_only=True)]
+    # Heads with a budget of their own (PostgreSQL): it does.
+    assert plan_terms(tokens, freqs, 500, head_budget=3000) == [
+        Term("rare"),
+        Term("common", head_only=True),
+        Term("everywhere", head_only=True),
+    ]
+    # Nothing fits: the rarest term alone, in the head.
+    assert plan_terms(["everywhere"], freqs, 100) == [Term("everywhere", head_only=True)]
 
 
 def test_snippet_is_escaped_before_it_is_marked() -> None:

@@ -11,10 +11,11 @@ from sqlalchemy import insert
 from advice_chat.records import UserRecord, utcnow
 from advice_chat.services.kb import EVERYONE, PUBLIC, KnowledgeBase
 from advice_chat.storage.engine import create_engine, upgrade
+from advice_chat.storage.kb_search import Freq, Term
 from advice_chat.storage.kb_store import KbStore
 from advice_chat.storage.models import User
 from advice_chat.validation import InvalidInput
-from tests.kb_support import CORPUS
+from tests.kb_support import CORPUS, article
 
 MANAGER = UserRecord(1, "max", "Max Manager", "manager", 3, False)
 
@@ -122,3 +123,27 @@ async def test_edits_are_versioned_with_who_and_when(kb: KnowledgeBase) -> None:
     assert versions[0].origin == "editor" and versions[1].origin == "file"
     # The index follows the edit.
     assert (await slugs(kb, "SPO"))[0] == "stalking"
+
+
+async def test_a_head_only_term_is_found_in_titles_and_tags_not_bodies(kb: KnowledgeBase) -> None:
+    # A term too common to rank everywhere is looked up in the head alone (SQLite's
+    # kb_fts_head; PostgreSQL's search_head with its own GIN index).
+    await kb.load_articles(
+        [
+            article("in-body", "Unrelated", "The quokka is named in the body only."),
+            article("in-title", "Quokka guidance", "Nothing else here."),
+            article("in-tags", "Other guidance", "Nothing here.", tags=("quokka",)),
+        ]
+    )
+    store = kb._store
+    assert (await store.frequencies(["quokka"]))["quokka"] == Freq(3, 2)
+    head = await store.rank([Term("quokka", head_only=True)], PUBLIC, 10)
+    assert {c.slug for c in head} == {"in-title", "in-tags"}
+    everywhere = await store.rank([Term("quokka")], PUBLIC, 10)
+    assert {c.slug for c in everywhere} == {"in-body", "in-title", "in-tags"}
+    # A full term and a head-only term together: an article found by both ranks first.
+    mixed = await store.rank([Term("named"), Term("quokka", head_only=True)], PUBLIC, 10)
+    assert {c.slug for c in mixed} == {"in-body", "in-title", "in-tags"}
+    await kb.load_articles([article("both", "Quokka named", "It is named here as well.")])
+    mixed = await store.rank([Term("named"), Term("quokka", head_only=True)], PUBLIC, 10)
+    assert mixed[0].slug == "both"
