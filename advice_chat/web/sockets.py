@@ -89,6 +89,8 @@ class SocketNotifier:
 FORBIDDEN = {"error": "forbidden", "message": "This action is not open to you."}
 INVALID = {"error": "invalid", "message": "The payload must be a JSON object."}
 INTERNAL = {"error": "internal", "message": "Something went wrong; please try again."}
+# Fields that name something (not free text): a NUL in one is refused before any lookup.
+_ID_FIELDS = ("chat_id", "slug", "outcome", "client_id", "status")
 # Events a connection may send per window (ADVICE_CHAT_EVENTS_PER_CONNECTION per 10 s).
 EVENT_WINDOW_SECONDS = 10.0
 
@@ -169,6 +171,9 @@ class SocketEdge:
             if data is None:
                 data = {}
             if not isinstance(data, dict) or extra:
+                return INVALID
+            # Ids and choices never hold NUL; PostgreSQL cannot even compare text holding one.
+            if any(isinstance(data.get(f), str) and "\x00" in data[f] for f in _ID_FIELDS):
                 return INVALID
             self._in_flight += 1
             self._idle.clear()
