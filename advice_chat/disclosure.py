@@ -108,17 +108,21 @@ def protect(
         exposed = _exposed(lines, values, state, threshold, big)
         if not exposed:
             break
+        touched: set[int] = set()  # lines that hid one more cell this round
         progress = False
         for key in exposed:
+            around = [n for n, (p, t) in enumerate(lines) if key in p or key == t]
+            if any(n in touched for n in around):
+                continue  # covered already this round; the next round checks again
             # Hide more in the line where the cell has the least cover (fewest hidden).
-            around = [(p, t) for p, t in lines if key in p or key == t]
-            around.sort(key=lambda line: sum(state[k] is not None for k in [*line[0], line[1]]))
-            for parts, total in around:
-                if _hide_one_more(parts, total, values, state):
+            around.sort(
+                key=lambda n: sum(state[k] is not None for k in [*lines[n][0], lines[n][1]])
+            )
+            for n in around:
+                if _hide_one_more(lines[n][0], lines[n][1], values, state):
+                    touched.add(n)
                     progress = True
                     break
-            if progress:
-                break  # look again: one more hidden cell may cover several
         if not progress:  # pragma: no cover - every line can always hide its total
             break
     return Protected(values, state, threshold)
@@ -161,8 +165,17 @@ def _exposed(
             sign = {k: 1 for k in parts}
             sign[total] = -1
             rhs = -sum(sign[k] * values[k] for k in members if state[k] is None)
-            for k in hidden:
-                rest = _sums([_signed(domains[o], sign[o]) for o in hidden if o != k], big)
+            signed = [_signed(domains[k], sign[k]) for k in hidden]
+            # Sums of the hidden cells before and after each one: rest = before + after.
+            before: list[list[Span]] = [[(0, 0)]]
+            for d in signed[:-1]:
+                before.append(_add(before[-1], d, big))
+            after: list[list[Span]] = [[(0, 0)]]
+            for d in reversed(signed[1:]):
+                after.append(_add(after[-1], d, big))
+            after.reverse()
+            for i, k in enumerate(hidden):
+                rest = _add(before[i], after[i], big)
                 # sign * v must equal rhs minus a sum the other hidden cells can make.
                 possible = [(rhs - hi, rhs - lo) for lo, hi in reversed(rest)]
                 narrowed = _signed(_intersect(_signed(domains[k], sign[k]), possible), sign[k])
@@ -176,12 +189,9 @@ def _signed(spans: list[Span], sign: int) -> list[Span]:
     return spans if sign > 0 else [(-hi, -lo) for lo, hi in reversed(spans)]
 
 
-def _sums(domains: list[list[Span]], big: int) -> list[Span]:
-    """The sums hidden cells with these (signed) domains can make, as integer spans."""
-    spans: list[Span] = [(0, 0)]
-    for domain in domains:
-        spans = _merge([(max(a + c, -big), min(b + d, big)) for a, b in spans for c, d in domain])
-    return spans
+def _add(a: list[Span], b: list[Span], big: int) -> list[Span]:
+    """Every sum of a value from `a` and one from `b`, as integer spans (capped at ±big)."""
+    return _merge([(max(x + y, -big), min(p + q, big)) for x, p in a for y, q in b])
 
 
 def _merge(spans: list[Span]) -> list[Span]:

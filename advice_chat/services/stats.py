@@ -491,22 +491,33 @@ def build_report(
         **figures,
     }
 
-    # Day by day (time × status).
-    per_day: dict[str, dict[str, int]] = {}
+    # Over time (time × status): by day up to two months, by week up to a year, else by month.
+    span = (day_to - day_from).days + 1
+    unit = "day" if span <= 62 else "week" if span <= 371 else "month"
+
+    def period(d: date) -> str:
+        if unit == "day":
+            return d.isoformat()
+        if unit == "week":
+            return (d - timedelta(days=d.weekday())).isoformat()
+        return d.isoformat()[:7]
+
+    per_period: dict[str, dict[str, int]] = {}
     for day, _key, metric, n in daily:
-        per_day.setdefault(day, {})[metric] = per_day.setdefault(day, {}).get(metric, 0) + n
-    days = [
-        (d.isoformat(), d.isoformat())
-        for d in (day_from + timedelta(days=i) for i in range((day_to - day_from).days + 1))
-    ]
+        cells = per_period.setdefault(period(date.fromisoformat(day)), {})
+        cells[metric] = cells.get(metric, 0) + n
+    periods: dict[str, str] = {}
+    for i in range(span):
+        key = period(day_from + timedelta(days=i))
+        periods.setdefault(key, key if unit != "week" else f"Week of {key}")
     views.append(
         table_view(
-            "daily",
-            "Chats day by day",
-            "Day",
-            days,
+            "time",
+            f"Chats {unit} by {unit}",
+            unit.capitalize(),
+            list(periods.items()),
             [STATUS, REFUSED],
-            lambda k, c: per_day.get(k, {}).get(c, 0),
+            lambda k, c: per_period.get(k, {}).get(c, 0),
             t,
             chart="line",
         )

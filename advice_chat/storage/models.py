@@ -256,6 +256,7 @@ class StatsCount(Base):
     """
 
     __tablename__ = "stats_counts"
+    __table_args__ = (Index("ix_stats_counts_dim_day", "dim", "day"),)  # migration 0008
 
     day: Mapped[str] = mapped_column(String(10), primary_key=True)
     dim: Mapped[str] = mapped_column(String(24), primary_key=True)

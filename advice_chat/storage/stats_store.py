@@ -10,10 +10,10 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import AsyncIterator, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import and_, delete, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -28,6 +28,13 @@ from advice_chat.storage.models import (
 
 # (day "YYYY-MM-DD", dimension, key, metric) → how many to add.
 CountKey = tuple[str, str, str, str]
+
+
+MONTH = "M"  # prefix of a month row's `day`
+
+
+def _next_month(d: date) -> date:
+    return date(d.year + (d.month == 12), d.month % 12 + 1, 1)
 
 
 class StatsStore:
@@ -47,11 +54,22 @@ class StatsStore:
     # -- adding ---------------------------------------------------------------
 
     async def add_counts_in(self, conn: AsyncConnection, counts: Mapping[CountKey, int]) -> None:
-        """Add counts inside the caller's transaction (e.g. the one that ends a chat)."""
+        """Add counts inside the caller's transaction (e.g. the one that ends a chat).
+
+        Each count is added to its day's row and to its month's row (`day` "MYYYY-MM", which
+        sorts after every day, so month rows and day rows are each one contiguous range of the
+        primary key): a long range reads whole months from month rows, its ends by day.
+        """
+        merged: dict[CountKey, int] = {}
+        for (d, dim, key, metric), n in counts.items():
+            if n:
+                for period in (d, MONTH + d[:7]):
+                    merged[(period, dim, key, metric)] = (
+                        merged.get((period, dim, key, metric), 0) + n
+                    )
         rows = [
             {"day": d, "dim": dim, "key": key, "metric": metric, "n": n}
-            for (d, dim, key, metric), n in counts.items()
-            if n
+            for (d, dim, key, metric), n in merged.items()
         ]
         if not rows:
             return
@@ -142,10 +160,35 @@ class StatsStore:
     # -- reading --------------------------------------------------------------
 
     async def totals(self, day_from: str, day_to: str) -> list[tuple[str, str, str, int]]:
-        """(dimension, key, metric, sum) over the days from day_from to day_to inclusive."""
+        """(dimension, key, metric, sum) over the days from day_from to day_to inclusive.
+
+        Whole months inside the range are read from the month rows, the rest from day rows.
+        """
+        first, last = date.fromisoformat(day_from), date.fromisoformat(day_to)
+        month_start = first if first.day == 1 else _next_month(first)
+        month_end = month_start
+        while _next_month(month_end) - timedelta(days=1) <= last:
+            month_end = _next_month(month_end)
+        # Whole months are [month_start, month_end); the days outside them are read by day.
+        conditions = []
+        if month_end > month_start:
+            conditions.append(
+                and_(
+                    StatsCount.day >= MONTH + month_start.isoformat()[:7],
+                    StatsCount.day < MONTH + month_end.isoformat()[:7],
+                )
+            )
+            day_spans = [(first, month_start - timedelta(days=1)), (month_end, last)]
+        else:
+            day_spans = [(first, last)]
+        for a, b in day_spans:
+            if a <= b:
+                conditions.append(
+                    and_(StatsCount.day >= a.isoformat(), StatsCount.day <= b.isoformat())
+                )
         query = (
             select(StatsCount.dim, StatsCount.key, StatsCount.metric, func.sum(StatsCount.n))
-            .where(StatsCount.day >= day_from, StatsCount.day <= day_to)
+            .where(or_(*conditions))
             .group_by(StatsCount.dim, StatsCount.key, StatsCount.metric)
         )
         async with self.engine.connect() as conn:
@@ -155,7 +198,9 @@ class StatsStore:
     async def by_day(self, day_from: str, day_to: str, dim: str) -> list[tuple[str, str, str, int]]:
         """(day, key, metric, n) of one dimension, day by day."""
         query = select(StatsCount.day, StatsCount.key, StatsCount.metric, StatsCount.n).where(
-            StatsCount.day >= day_from, StatsCount.day <= day_to, StatsCount.dim == dim
+            StatsCount.day >= day_from,
+            StatsCount.day <= day_to,
+            StatsCount.dim == dim,
         )
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()

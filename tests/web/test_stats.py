@@ -235,9 +235,18 @@ async def test_known_history_every_figure_and_its_suppression(stats_server: Live
     now = datetime.now(UTC).astimezone(LONDON)
     assert hours["totals"]["requested"] == 9
     assert row(hours, str(now.weekday()))["requested"] == 9
-    daily = view(report, "daily")
+    daily = view(report, "time")
     assert [r["key"] for r in daily["rows"]] == [day]
     assert row(daily, day) == {"answered": 6, "abandoned": 3, "requested": 9, "refused": HIDDEN}
+
+    # A range of whole months is read from the month rows: the same figures.
+    first = datetime.fromisoformat(day).date().replace(day=1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    status, _, monthly = await get(
+        server, f"/api/stats?from={first - timedelta(days=3)}&to={last}", made["manager"]
+    )
+    assert monthly["summary"] == report["summary"]
+    assert [v for v in monthly["views"] if v["id"] == "role"] == [role]
 
     # The page shows the same figures, with the same cells hidden.
     status, html, _ = await get(server, f"/manager?from={day}&to={day}", made["manager"])
