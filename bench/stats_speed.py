@@ -147,8 +147,9 @@ async def measure(url: str, runs: int, days: int, tmp: Path) -> None:
     server = LiveServer(settings)
     await server.start()
     try:
-        await server.create_user("manager", "max", "Max Manager")
-        cookie = await server.login_cookie("max")
+        username = "bench_" + secrets.token_hex(4)  # a kept --db may hold earlier runs' users
+        await server.create_user("manager", username, "Bench Manager")
+        cookie = await server.login_cookie(username)
         today = today_london()
         year = (today - timedelta(days=364)).isoformat()
         whole = (today - timedelta(days=days - 1)).isoformat()
@@ -204,6 +205,12 @@ async def run(backend: str, args: argparse.Namespace) -> None:
             seconds = await generate(url, args.chats, args.days)
             print(f"  generated {args.chats} chats over {args.days} days in {seconds:.0f} s")
         await measure(url, args.runs, args.days, tmp)
+        if backend == "postgres":
+            admin = await asyncpg.connect(args.postgres)
+            try:
+                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            finally:
+                await admin.close()
 
 
 def main() -> None:
