@@ -26,6 +26,7 @@ import pytest
 
 from advice_chat.config import Settings
 from advice_chat.opening import LONDON
+from advice_chat.web.stats import STATS
 from tests.conftest import _settings
 from tests.support import LiveServer, adviser, professional
 
@@ -468,3 +469,29 @@ async def test_wrap_up_is_validated_and_the_survey_comment_redacted(
         assert phone.encode() not in data and email.encode() not in data, path
     await pro.disconnect()
     await ada.disconnect()
+
+
+async def test_a_chat_ended_by_both_sides_at_once_is_counted_once(
+    stats_server: LiveServer,
+) -> None:
+    server = stats_server
+    ada = await adviser(server, "ada")
+    for _ in range(3):
+        chat_id, token = await server.start_chat()
+        pro = await professional(server, token)
+        await ada.wait_for("assigned", lambda e, c=chat_id: e["chat_id"] == c)
+        acks = await asyncio.gather(
+            pro.call("end", {}),
+            ada.call("end", {"chat_id": chat_id, "outcome": "advice-given", "wrap_up": WRAP}),
+        )
+        assert all(a == {"ok": True} for a in acks), acks
+        await pro.disconnect()
+    await ada.disconnect()
+    day = today()
+    raw = {
+        (dim, key, metric): n
+        for dim, key, metric, n in await server.app[STATS]._store.totals(day, day)
+    }
+    assert raw[("total", "", "requested")] == 3
+    assert raw[("total", "", "answered")] == 3
+    assert sum(n for (dim, _, _), n in raw.items() if dim == "outcome") == 3
