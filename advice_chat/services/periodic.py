@@ -30,6 +30,7 @@ class Periodic:
         self._run_at_start = run_at_start
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._closed = False
 
     def wake(self) -> None:
         """Run the step soon instead of at the next tick."""
@@ -38,7 +39,7 @@ class Periodic:
     async def _loop(self) -> None:
         if not self._run_at_start:
             await self._sleep()
-        while True:
+        while not self._closed:
             self._wake.clear()
             try:
                 await self._step()
@@ -47,16 +48,20 @@ class Periodic:
             await self._sleep()
 
     async def _sleep(self) -> None:
+        # Not asyncio.wait_for: on Python 3.11 it can swallow a cancellation that arrives
+        # as the wait ends, and the loop would then outlive close(). asyncio.wait never does.
+        waiter = asyncio.ensure_future(self._wake.wait())
         try:
-            await asyncio.wait_for(self._wake.wait(), self._interval)
-        except TimeoutError:
-            pass
+            await asyncio.wait({waiter}, timeout=self._interval)
+        finally:
+            waiter.cancel()
 
     def start(self) -> None:
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._loop())
 
     async def close(self) -> None:
+        self._closed = True
         if self._task is not None:
             self._task.cancel()
             try:
