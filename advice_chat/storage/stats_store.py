@@ -67,9 +67,11 @@ class StatsStore:
                     merged[(period, dim, key, metric)] = (
                         merged.get((period, dim, key, metric), 0) + n
                     )
+        # In key order: concurrent transactions then lock shared rows in the same order
+        # (PostgreSQL), so two chats ending at once can never deadlock on their counts.
         rows = [
             {"day": d, "dim": dim, "key": key, "metric": metric, "n": n}
-            for (d, dim, key, metric), n in merged.items()
+            for (d, dim, key, metric), n in sorted(merged.items())
         ]
         if not rows:
             return
