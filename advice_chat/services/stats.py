@@ -146,6 +146,9 @@ def chat_counts(chat: ChatRecord, wrap_up: WrapUp | None) -> Counter[CountKey]:
         c[(day, dim, value, status)] += 1
     if chat.assigned_at is not None:
         wait = max(0.0, (chat.assigned_at - chat.created_at).total_seconds())
+        if wait <= 300:  # each group's share answered within 5 minutes
+            for dim, value in (("role", chat.role), ("region", chat.region), ("topic", chat.topic)):
+                c[(day, dim, value, "within_5_min")] += 1
         handle = max(0.0, ((chat.ended_at or chat.assigned_at) - chat.assigned_at).total_seconds())
         c[(day, "wait", str(bucket(wait, WAIT_EDGES)), "answered")] += 1
         c[(day, "handle", str(bucket(handle, HANDLE_EDGES)), "answered")] += 1
@@ -362,6 +365,15 @@ class _Sums:
     def cell_of(self, dim: str) -> Callable[[str, str], int]:
         return lambda key, metric: self.get(dim, key, metric)
 
+    def share_of(self, dim: str, threshold: int) -> Callable[[str], float | None]:
+        """A group's share of requests answered within 5 minutes, under the share rule."""
+
+        def rate(key: str) -> float | None:
+            requested = self.get(dim, key, "answered") + self.get(dim, key, "abandoned")
+            return disclosure.share(self.get(dim, key, "within_5_min"), requested, threshold)
+
+        return rate
+
     def histogram(self, dim: str, edges: Sequence[int]) -> list[int]:
         return [self.get(dim, str(i), "answered") for i in range(len(edges))]
 
@@ -385,8 +397,13 @@ def table_view(
     threshold: int,
     chart: str | None = None,
     note: str | None = None,
+    shares: Sequence[tuple[str, str, Callable[[str], float | None]]] = (),
 ) -> dict[str, Any]:
-    """A table of counts after suppression, with its totals, as the JSON and pages use it."""
+    """A table of counts after suppression, with its totals, as the JSON and pages use it.
+
+    `shares` are (id, label, rate of a row's key) columns: fractions, or None where the rules
+    leave them out; they are marked `"kind": "share"` and never summed.
+    """
     columns: list[dict[str, str]] = []
     out_rows: list[dict[str, Any]] = [
         {"key": key, "label": label, "cells": {}} for key, label in rows
@@ -412,6 +429,10 @@ def table_view(
                 totals[cid] = protected.shown(("col", j))
             if group.total is not None:
                 totals[group.total[0]] = protected.shown(("all", "all"))
+    for sid, label, rate in shares:
+        columns.append({"id": sid, "label": label, "kind": "share"})
+        for row in out_rows:
+            row["cells"][sid] = rate(row["key"])
     view: dict[str, Any] = {
         "id": view_id,
         "title": title,
@@ -551,6 +572,7 @@ def build_report(
                 s.cell_of(dim),
                 t,
                 chart="bar",
+                shares=[("within_5_min", "Answered within 5 minutes", s.share_of(dim, t))],
             )
         )
     band_counts: dict[str, int] = {}
@@ -654,12 +676,21 @@ def build_report(
     }
 
 
+def cell_text(column: dict[str, str], value: Any) -> str:
+    """A cell as people read it: counts and markers as they are, shares as percentages."""
+    if column.get("kind") == "share":
+        return "–" if value is None else f"{int(value * 100 + 0.5)}%"  # as the page rounds
+    return str(value)
+
+
 def view_rows(view: dict[str, Any]) -> list[list[str]]:
     """A view as rows of text (header first, totals last): what the CSV holds."""
     header = [view["row_header"], *(c["label"] for c in view["columns"])]
     out = [header]
     for row in view["rows"]:
-        out.append([row["label"], *(str(row["cells"].get(c["id"], "")) for c in view["columns"])])
+        out.append(
+            [row["label"], *(cell_text(c, row["cells"].get(c["id"])) for c in view["columns"])]
+        )
     if view.get("totals"):
         out.append(["Total", *(str(view["totals"].get(c["id"], "")) for c in view["columns"])])
     return out

@@ -113,7 +113,14 @@ def test_report_figures_from_known_aggregates() -> None:
     rows += [("wait", str(WAIT_EDGES.index(60)), "answered", 10)]
     rows += [("wait", str(WAIT_EDGES.index(420)), "answered", 8)]
     rows += [("rating", "5", "responses", 6), ("rating", "2", "responses", 1)]
+    rows += [("role", "probation", "answered", 20), ("role", "probation", "abandoned", 5)]
+    rows += [("role", "probation", "within_5_min", 15), ("role", "police", "answered", 6)]
+    rows += [("role", "police", "within_5_min", 2)]
     report = build_report(rows, [], date(2026, 1, 1), date(2026, 1, 31), 4)
+    role = next(v for v in report["views"] if v["id"] == "role")
+    shares = {r["key"]: r["cells"]["within_5_min"] for r in role["rows"]}
+    assert shares["probation"] == pytest.approx(15 / 25)
+    assert shares["police"] is None  # 2 of 6 would give a count of 2 away
     s = report["summary"]
     assert (s["requested"], s["answered"], s["abandoned"], s["refused_closed"]) == (
         40,
