@@ -70,6 +70,8 @@ SURVEY_DAYS = 7  # a survey invite lasts this long
 SAMPLE_SECONDS = 60.0
 MAX_RANGE_DAYS = 3700
 NOT_RECORDED = "not-recorded"
+DAYS_UP_TO = 62  # the time view goes day by day up to this many days,
+WEEKS_UP_TO = 371  # week by week up to this many, then month by month
 
 
 def bucket(seconds: float, edges: Sequence[int]) -> int:
@@ -325,7 +327,11 @@ class StatsService:
         """Every figure for the range, after disclosure control (JSON-ready)."""
         a, b = day_from.isoformat(), day_to.isoformat()
         totals = await self._store.totals(a, b)
-        daily = await self._store.by_day(a, b, "total")
+        if (day_to - day_from).days + 1 > WEEKS_UP_TO:
+            # Month by month: whole months from the month rows, the ends day by day.
+            daily = await self._store.series(a, b, "total")
+        else:
+            daily = await self._store.by_day(a, b, "total")
         return build_report(totals, daily, day_from, day_to, self.threshold)
 
     async def comments(self, day_from: date, day_to: date, limit: int = 20) -> list[str]:
@@ -514,7 +520,7 @@ def build_report(
 
     # Over time (time × status): by day up to two months, by week up to a year, else by month.
     span = (day_to - day_from).days + 1
-    unit = "day" if span <= 62 else "week" if span <= 371 else "month"
+    unit = "day" if span <= DAYS_UP_TO else "week" if span <= WEEKS_UP_TO else "month"
 
     def period(d: date) -> str:
         if unit == "day":
@@ -525,7 +531,9 @@ def build_report(
 
     per_period: dict[str, dict[str, int]] = {}
     for day, _key, metric, n in daily:
-        cells = per_period.setdefault(period(date.fromisoformat(day)), {})
+        # A month row ("MYYYY-MM") stands for its whole month (only read for monthly views).
+        key = day[1:] if day.startswith("M") else period(date.fromisoformat(day))
+        cells = per_period.setdefault(key, {})
         cells[metric] = cells.get(metric, 0) + n
     periods: dict[str, str] = {}
     for i in range(span):

@@ -37,6 +37,15 @@ def _next_month(d: date) -> date:
     return date(d.year + (d.month == 12), d.month % 12 + 1, 1)
 
 
+def _whole_months(first: date, last: date) -> tuple[date, date]:
+    """[start, end): the first days of the whole months inside first..last (empty: end <= start)."""
+    start = first if first.day == 1 else _next_month(first)
+    end = start
+    while _next_month(end) - timedelta(days=1) <= last:
+        end = _next_month(end)
+    return start, end
+
+
 class StatsStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
@@ -167,10 +176,7 @@ class StatsStore:
         Whole months inside the range are read from the month rows, the rest from day rows.
         """
         first, last = date.fromisoformat(day_from), date.fromisoformat(day_to)
-        month_start = first if first.day == 1 else _next_month(first)
-        month_end = month_start
-        while _next_month(month_end) - timedelta(days=1) <= last:
-            month_end = _next_month(month_end)
+        month_start, month_end = _whole_months(first, last)
         # Whole months are [month_start, month_end); the days outside them are read by day.
         conditions = []
         if month_end > month_start:
@@ -207,6 +213,26 @@ class StatsStore:
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
         return [(r[0], r[1], r[2], int(r[3])) for r in rows]
+
+    async def series(self, day_from: str, day_to: str, dim: str) -> list[tuple[str, str, str, int]]:
+        """(period, key, metric, n) of one dimension: month rows ("MYYYY-MM") for the whole
+        months in the range, day rows for the days before and after them."""
+        first, last = date.fromisoformat(day_from), date.fromisoformat(day_to)
+        start, end = _whole_months(first, last)
+        if end <= start:
+            return await self.by_day(day_from, day_to, dim)
+        query = select(StatsCount.day, StatsCount.key, StatsCount.metric, StatsCount.n).where(
+            StatsCount.dim == dim,
+            StatsCount.day >= MONTH + start.isoformat()[:7],
+            StatsCount.day < MONTH + end.isoformat()[:7],
+        )
+        async with self.engine.connect() as conn:
+            rows = [(r[0], r[1], r[2], int(r[3])) for r in (await conn.execute(query)).all()]
+        if first < start:
+            rows += await self.by_day(day_from, (start - timedelta(days=1)).isoformat(), dim)
+        if end <= last:
+            rows += await self.by_day(end.isoformat(), day_to, dim)
+        return rows
 
     async def comments(self, day_from: str, day_to: str, limit: int) -> list[str]:
         query = (

@@ -139,3 +139,28 @@ def test_report_figures_from_known_aggregates() -> None:
     assert len(time_view["rows"]) == 31  # a month: day by day
     long = build_report(rows, [], date(2025, 1, 1), date(2026, 1, 31), 4)
     assert next(v for v in long["views"] if v["id"] == "time")["rows"][0]["key"] == "2025-01"
+
+
+async def test_long_ranges_go_month_by_month_from_month_and_day_rows(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'stats.db'}"
+    await upgrade(url)
+    engine = create_engine(url)
+    store = StatsStore(engine)
+    service = StatsService(store, Redactor())
+    start = datetime(2025, 1, 1, 12, tzinfo=UTC)
+    made: dict[str, int] = {}
+    for d in range(0, 500, 3):  # a chat every third day, January 2025 to mid-May 2026
+        created = start + timedelta(days=d)
+        await store.add_counts(chat_counts(chat(created, 30), None))
+        month = created.date().isoformat()[:7]
+        if date(2025, 1, 20) <= created.date() <= date(2026, 4, 10):
+            made[month] = made.get(month, 0) + 1
+    report = await service.report(date(2025, 1, 20), date(2026, 4, 10))  # ragged both ends
+    time_view = next(v for v in report["views"] if v["id"] == "time")
+    got = {r["key"]: r["cells"]["requested"] for r in time_view["rows"]}
+    assert list(got) == sorted(made)  # months, in order, none missing
+    assert got == {m: n if n > 4 or n == 0 else "<5" for m, n in made.items()} or all(
+        got[m] in (made[m], "[c]", "<5") for m in made
+    )
+    assert report["summary"]["requested"] == sum(made.values())
+    await engine.dispose()
