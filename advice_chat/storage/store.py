@@ -38,6 +38,10 @@ class ChatClosed(Exception):
     """The chat does not exist or has ended, so nothing more may be written to it."""
 
 
+class Shredded(Exception):
+    """The chat's key is gone: its raw messages were replaced by the transcript."""
+
+
 class DuplicateUsername(Exception):
     pass
 
@@ -610,7 +614,7 @@ class Store:
         code: str | None,
         now: datetime,
     ) -> MessageRecord:
-        key = await self._chat_key(conn, chat_id)
+        key = await self._chat_key(conn, chat_id, create=True)
         await conn.execute(
             insert(Message).values(
                 chat_id=chat_id,
@@ -633,8 +637,12 @@ class Store:
         while len(self._keys) > _KEY_CACHE_SIZE:
             self._keys.popitem(last=False)
 
-    async def _chat_key(self, conn: AsyncConnection, chat_id: str) -> bytes:
-        """The chat's data key; made on first use for chats from before sealing existed."""
+    async def _chat_key(self, conn: AsyncConnection, chat_id: str, *, create: bool) -> bytes:
+        """The chat's data key.
+
+        Writing (`create`) makes one for chats from before sealing existed. Reading never
+        does: a missing key means the chat was shredded since its rows were read.
+        """
         key = self._keys.get(chat_id)
         if key is not None:
             return key
@@ -642,6 +650,8 @@ class Store:
             await conn.execute(select(ChatKey.wrapped_key).where(ChatKey.chat_id == chat_id))
         ).scalar_one_or_none()
         if wrapped is None:
+            if not create:
+                raise Shredded(chat_id)
             key, wrapped = self._sealer.new_chat_key(chat_id)
             await conn.execute(insert(ChatKey).values(chat_id=chat_id, wrapped_key=wrapped))
         else:
@@ -653,7 +663,7 @@ class Store:
         out = []
         for row in rows:
             if row.sealed:
-                key = await self._chat_key(conn, row.chat_id)
+                key = await self._chat_key(conn, row.chat_id, create=False)
                 out.append(_message(row, self._sealer.open(key, row.chat_id, row.seq, row.text)))
             else:
                 out.append(_message(row, row.text))
@@ -672,7 +682,10 @@ class Store:
                     )
                 )
             ).one_or_none()
-            return None if row is None else (await self._open_rows(conn, [row]))[0]
+            try:
+                return None if row is None else (await self._open_rows(conn, [row]))[0]
+            except Shredded as exc:
+                raise ChatClosed(chat_id) from exc
 
     async def add_message(
         self,
@@ -719,7 +732,11 @@ class Store:
             return existing, False
 
     async def history(self, chat_id: str, after_seq: int) -> list[MessageRecord]:
-        """Raw messages of an open (or not yet redacted) chat, opened with its key."""
+        """Raw messages of an open (or not yet redacted) chat, opened with its key.
+
+        If the chat is shredded between reading its rows and its key, the answer is the
+        redacted transcript, which that same commit wrote.
+        """
         async with self.engine.connect() as conn:
             rows = (
                 await conn.execute(
@@ -728,7 +745,11 @@ class Store:
                     .order_by(Message.seq)
                 )
             ).all()
-            return await self._open_rows(conn, rows)
+            try:
+                return await self._open_rows(conn, rows)
+            except Shredded:
+                pass
+        return await self.transcript(chat_id, after_seq)
 
     # -- transcripts ------------------------------------------------------------
 

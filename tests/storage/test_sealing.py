@@ -12,7 +12,7 @@ from advice_chat.records import MessageRecord, utcnow
 from advice_chat.storage.engine import create_engine, upgrade
 from advice_chat.storage.models import ChatKey, Message
 from advice_chat.storage.sealing import Sealer, SealError
-from advice_chat.storage.store import Store
+from advice_chat.storage.store import Shredded, Store
 
 
 def test_sealed_text_opens_only_with_its_key_and_place() -> None:
@@ -113,3 +113,46 @@ async def test_an_open_chat_cannot_be_shredded(store: Store) -> None:
     await _chat(store, "c_open", "still talking")
     assert not await store.shred_to_transcript("c_open", [], utcnow())
     assert [m.text for m in await store.history("c_open", 0)] == ["still talking"]
+
+
+async def test_history_read_as_the_chat_is_shredded_answers_with_the_transcript(
+    database_url: str,
+) -> None:
+    """A reader that got the rows before the shred and looks for the key after it."""
+    await upgrade(database_url)
+    secret = secrets.token_urlsafe(48)
+    writer = Store(create_engine(database_url), Sealer(secret))
+    reader = Store(create_engine(database_url), Sealer(secret))  # its own (empty) key cache
+    try:
+        await _chat(writer, "c_race", "words about Priya Shah")
+        await writer.end_chat(
+            "c_race", ended_by="adviser", outcome=None, now=utcnow(), notice="The chat has ended."
+        )
+        raw = await writer.history("c_race", 0)
+        async with reader.engine.connect() as conn:
+            rows = (await conn.execute(select(Message).where(Message.chat_id == "c_race"))).all()
+        redacted = [
+            MessageRecord(
+                m.chat_id,
+                m.seq,
+                m.sender,
+                m.text.replace("Priya Shah", "[NAME-1]"),
+                None,
+                m.code,
+                m.sent_at,
+            )
+            for m in raw
+        ]
+        assert await writer.shred_to_transcript("c_race", redacted, utcnow())
+        async with reader.engine.connect() as conn:
+            with pytest.raises(Shredded):
+                await reader._open_rows(conn, rows)  # the rows it read before the shred
+        # history() catches Shredded and answers with the transcript the shred wrote.
+        assert await reader.history("c_race", 0) == []  # no raw rows are left to read
+        texts = [m.text for m in await reader.transcript("c_race")]
+        assert texts == ["words about [NAME-1]", "The chat has ended."]
+        async with reader.engine.connect() as conn:
+            assert (await conn.execute(select(ChatKey.chat_id))).all() == []  # no stray key
+    finally:
+        await writer.close()
+        await reader.close()
