@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -370,9 +372,14 @@ class KbStore:
         return len(ids)
 
     async def set_meta(self, key: str, value: str) -> None:
+        """An upsert: workers starting together on PostgreSQL all set the same keys."""
+        upsert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
         async with self._write() as conn:
-            await conn.execute(delete(KbMeta).where(KbMeta.key == key))
-            await conn.execute(insert(KbMeta).values(key=key, value=value))
+            await conn.execute(
+                upsert(KbMeta)
+                .values(key=key, value=value)
+                .on_conflict_do_update(index_elements=[KbMeta.key], set_={"value": value})
+            )
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
@@ -147,3 +148,16 @@ async def test_a_head_only_term_is_found_in_titles_and_tags_not_bodies(kb: Knowl
     await kb.load_articles([article("both", "Quokka named", "It is named here as well.")])
     mixed = await store.rank([Term("named"), Term("quokka", head_only=True)], PUBLIC, 10)
     assert mixed[0].slug == "both"
+
+
+async def test_workers_starting_together_set_the_same_meta_key(database_url: str) -> None:
+    """Two workers loading the knowledge base at once both write terms_version: no clash."""
+    await upgrade(database_url)
+    stores = [KbStore(create_engine(database_url)) for _ in range(2)]
+    try:
+        await asyncio.gather(*(s.set_meta("terms_version", f"v{i}") for i, s in enumerate(stores)))
+        await stores[0].set_meta("terms_version", "v9")
+        assert await stores[1].meta("terms_version") == "v9"
+    finally:
+        for s in stores:
+            await s.close()
