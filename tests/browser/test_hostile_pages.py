@@ -12,7 +12,7 @@ import pyotp
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.browser.conftest import page_errors, serious_violations
+from tests.browser.conftest import fill_prechat, page_errors, serious_violations, sign_in
 from tests.support import PASSWORD, PRE_CHAT, LiveServer, adviser
 
 pytestmark = pytest.mark.browser
@@ -22,7 +22,7 @@ HOSTILE = [
     "<script>window.__pwned=2;alert(2)</script>",
     '<svg onload="window.__pwned=3;alert(3)"></svg>',
     '"><iframe src="javascript:alert(4)"></iframe>',
-    "<a href=\"javascript:alert(5)\">click me</a>",
+    '<a href="javascript:alert(5)">click me</a>',
     '<b onmouseover="alert(6)">hover</b> {{7*7}}',
 ]
 
@@ -59,11 +59,7 @@ async def test_hostile_text_is_shown_as_text_everywhere(
     pro = await pro_context.new_page()
     pro_errors = _watch(pro)
     await pro.goto(base + "/")
-    await pro.get_by_label("Your role").select_option("probation")
-    await pro.get_by_label("Where you work").select_option("wales")
-    await pro.get_by_label("What you would like advice about").select_option("risk")
-    await pro.get_by_label("Your question (optional)").fill(HOSTILE[0])
-    await pro.get_by_label("I have read the privacy notice and agree to it").check()
+    await fill_prechat(pro, HOSTILE[0])
     await pro.get_by_role("button", name="Start chat").click()
     await expect(pro.locator("#queue-status")).to_contain_text("queue")
 
@@ -92,10 +88,7 @@ async def test_hostile_text_is_shown_as_text_everywhere(
     adv_context = await browser.new_context()
     adv = await adv_context.new_page()
     adv_errors = _watch(adv)
-    await adv.goto(base + "/login")
-    await adv.get_by_label("Username").fill("ada")
-    await adv.get_by_label("Password").fill(PASSWORD)
-    await adv.get_by_role("button", name="Sign in").click()
+    await sign_in(adv, base, "ada")
     await adv.wait_for_url("**/adviser")
     await adv.get_by_role("button", name="Accept").click()
     adv_log = adv.get_by_role("log")
@@ -107,10 +100,7 @@ async def test_hostile_text_is_shown_as_text_everywhere(
     man_context = await browser.new_context()
     man = await man_context.new_page()
     man_errors = _watch(man)
-    await man.goto(base + "/login")
-    await man.get_by_label("Username").fill("max")
-    await man.get_by_label("Password").fill(PASSWORD)
-    await man.get_by_role("button", name="Sign in").click()
+    await sign_in(man, base, "max")
     await man.wait_for_url("**/manager")
     for _ in range(100):  # redaction runs within a housekeeping pass after the end
         response = await man.goto(f"{base}/manager/transcripts/{chat_id}")
@@ -140,10 +130,7 @@ async def test_totp_set_up_page_works_under_the_csp(tmp_path: Any, browser: Brow
         context = await browser.new_context()
         page = await context.new_page()
         errors = _watch(page)
-        await page.goto(live.base_url + "/login")
-        await page.get_by_label("Username").fill("max")
-        await page.get_by_label("Password").fill(PASSWORD)
-        await page.get_by_role("button", name="Sign in").click()
+        await sign_in(page, live.base_url, "max")
         await page.wait_for_url("**/account/totp")
         assert await serious_violations(page) == []
         await page.get_by_role("button", name="Show my setup key").click()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.browser.conftest import page_errors, serious_violations
+from tests.browser.conftest import fill_prechat, page_errors, serious_violations, sign_in
 from tests.support import PASSWORD, LiveServer
 
 pytestmark = pytest.mark.browser
@@ -13,20 +13,10 @@ pytestmark = pytest.mark.browser
 HOSTILE = "<img src=x onerror=alert(1)><script>alert(2)</script>"
 
 
-async def _fill_prechat(page: Page, message: str) -> None:
-    await page.get_by_label("Your role").select_option("probation")
-    await page.get_by_label("Where you work").select_option("wales")
-    await page.get_by_label("What you would like advice about").select_option("risk")
-    await page.get_by_label("Your question (optional)").fill(message)
-    await page.get_by_label("I have read the privacy notice and agree to it").check()
-
-
 async def _sign_in(page: Page, base: str, username: str) -> None:
     await page.goto(base + "/login")
-    assert await serious_violations(page) == []
-    await page.get_by_label("Username").fill(username)
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
+    assert await serious_violations(page) == []  # the login page itself
+    await sign_in(page, base, username)
 
 
 async def test_professional_and_adviser_journey(live_server: LiveServer, browser: Browser) -> None:
@@ -44,7 +34,7 @@ async def test_professional_and_adviser_journey(live_server: LiveServer, browser
     await expect(pro.get_by_text("Choose your role.")).to_be_visible()
     await expect(pro.get_by_label("Your role")).to_be_focused()
 
-    await _fill_prechat(pro, "He says she provokes him. " + HOSTILE)
+    await fill_prechat(pro, "He says she provokes him. " + HOSTILE)
     await pro.get_by_role("button", name="Start chat").click()
     status = pro.locator("#queue-status")
     await expect(status).to_contain_text("next in the queue")
@@ -103,7 +93,7 @@ async def test_quick_exit_leaves_nothing_behind(live_server: LiveServer, browser
     )
     page = await context.new_page()
     await page.goto(live_server.base_url + "/")
-    await _fill_prechat(page, "a question")
+    await fill_prechat(page, "a question")
     await page.get_by_role("button", name="Start chat").click()
     await expect(page.locator("#queue-status")).to_contain_text("queue")
     assert await page.evaluate("sessionStorage.length") == 1

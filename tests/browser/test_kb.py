@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Browser, expect
 
-from tests.browser.conftest import page_errors, serious_violations
+from tests.browser.conftest import fill_prechat, page_errors, serious_violations, sign_in
 from tests.support import PASSWORD, LiveServer
 
 pytestmark = pytest.mark.browser
@@ -44,11 +44,7 @@ async def test_adviser_shares_an_article_and_the_professional_sees_it(
     pro = await pro_context.new_page()
     pro_errors = page_errors(pro)
     await pro.goto(base + "/")
-    await pro.get_by_label("Your role").select_option("probation")
-    await pro.get_by_label("Where you work").select_option("wales")
-    await pro.get_by_label("What you would like advice about").select_option("risk")
-    await pro.get_by_label("Your question (optional)").fill("he put his hands round her neck")
-    await pro.get_by_label("I have read the privacy notice and agree to it").check()
+    await fill_prechat(pro, "he put his hands round her neck")
     await pro.get_by_role("button", name="Start chat").click()
     suggestions = pro.locator("#kb-suggestions")
     await expect(suggestions).to_be_visible()
@@ -58,10 +54,7 @@ async def test_adviser_shares_an_article_and_the_professional_sees_it(
     adv_context = await browser.new_context()
     adv = await adv_context.new_page()
     adv_errors = page_errors(adv)
-    await adv.goto(base + "/login")
-    await adv.get_by_label("Username").fill("ada")
-    await adv.get_by_label("Password").fill(PASSWORD)
-    await adv.get_by_role("button", name="Sign in").click()
+    await sign_in(adv, base, "ada")
     await adv.wait_for_url("**/adviser")
     await adv.get_by_role("button", name="Accept").click()
     await expect(adv.get_by_role("tab")).to_have_count(1)
@@ -80,10 +73,7 @@ async def test_adviser_shares_an_article_and_the_professional_sees_it(
 
     manager_context = await browser.new_context()
     manager = await manager_context.new_page()
-    await manager.goto(base + "/login")
-    await manager.get_by_label("Username").fill("max")
-    await manager.get_by_label("Password").fill(PASSWORD)
-    await manager.get_by_role("button", name="Sign in").click()
+    await sign_in(manager, base, "max")
     await manager.wait_for_url("**/manager")
     await manager.goto(base + "/manager/kb")
     assert await serious_violations(manager) == []

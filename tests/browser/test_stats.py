@@ -9,23 +9,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, expect
 
 from advice_chat.services.stats import today_london
 from advice_chat.web.stats import STATS
-from tests.browser.conftest import page_errors, serious_violations
+from tests.browser.conftest import fill_prechat, page_errors, serious_violations, sign_in
 from tests.support import PASSWORD, LiveServer, adviser, professional
 
 pytestmark = pytest.mark.browser
 
 WRAP = {"topic": "risk", "advice": ["risk-assessment"], "referrals": ["drive"]}
-
-
-async def _sign_in(page: Page, base: str, username: str) -> None:
-    await page.goto(base + "/login")
-    await page.get_by_label("Username").fill(username)
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
 
 
 async def test_wrap_up_in_the_console_and_survey_on_the_professional_page(
@@ -37,17 +30,14 @@ async def test_wrap_up_in_the_console_and_survey_on_the_professional_page(
     pro = await pro_context.new_page()
     pro_errors = page_errors(pro)
     await pro.goto(base + "/")
-    await pro.get_by_label("Your role").select_option("probation")
-    await pro.get_by_label("Where you work").select_option("wales")
-    await pro.get_by_label("What you would like advice about").select_option("children")
-    await pro.get_by_label("I have read the privacy notice and agree to it").check()
+    await fill_prechat(pro, topic="children")
     await pro.get_by_role("button", name="Start chat").click()
     await expect(pro.locator("#queue-status")).to_contain_text("queue")
 
     adv_context = await browser.new_context()
     adv = await adv_context.new_page()
     adv_errors = page_errors(adv)
-    await _sign_in(adv, base, "ada")
+    await sign_in(adv, base, "ada")
     await adv.wait_for_url("**/adviser")
     await adv.get_by_role("button", name="Accept").click()
     await expect(adv.get_by_role("tab")).to_have_count(1)
@@ -108,7 +98,7 @@ async def test_dashboard_charts_tables_and_accessibility(
     context = await browser.new_context()
     page = await context.new_page()
     errors = page_errors(page)
-    await _sign_in(page, live_server.base_url, "max")
+    await sign_in(page, live_server.base_url, "max")
     await page.wait_for_url("**/manager")
     await expect(page.get_by_role("heading", name="Statistics", exact=True)).to_be_visible()
     # Charts are drawn (SVG with an accessible name) and each has its table beside it.

@@ -8,7 +8,7 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from advice_chat.web.keys import TRANSCRIPTS
-from tests.browser.conftest import page_errors, serious_violations
+from tests.browser.conftest import page_errors, serious_violations, sign_in
 from tests.support import PASSWORD, LiveServer, adviser, professional
 
 pytestmark = pytest.mark.browser
@@ -40,10 +40,7 @@ async def test_manager_reads_a_redacted_transcript(
     context = await browser.new_context()
     page = await context.new_page()
     errors = page_errors(page)
-    await page.goto(live_server.base_url + "/login")
-    await page.get_by_label("Username").fill("max")
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
+    await sign_in(page, live_server.base_url, "max")
     await page.wait_for_url("**/manager")
     await page.get_by_role("link", name="Redacted transcripts and retention").click()
     await expect(page.get_by_role("heading", name="Redacted transcripts")).to_be_visible()

@@ -66,8 +66,10 @@ class Worker:
                 self.kill()
 
 
-@pytest.fixture
-def cluster_env(postgres_url: str, redis_prefix: str, tmp_path: Path) -> dict[str, str]:
+def worker_env(
+    postgres_url: str, redis_prefix: str, tmp_path: Path, **settings: str
+) -> dict[str, str]:
+    """The environment of workers that share one PostgreSQL database and one Redis prefix."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ADVICE_CHAT_")}
     env.update(
         ADVICE_CHAT_DATABASE_URL=postgres_url,
@@ -82,7 +84,13 @@ def cluster_env(postgres_url: str, redis_prefix: str, tmp_path: Path) -> dict[st
         ADVICE_CHAT_QUEUE_BROADCAST_SECONDS="0.2",
         ADVICE_CHAT_LOG_LEVEL="WARNING",
     )
+    env.update({f"ADVICE_CHAT_{k.upper()}": v for k, v in settings.items()})
     return env
+
+
+@pytest.fixture
+def cluster_env(postgres_url: str, redis_prefix: str, tmp_path: Path) -> dict[str, str]:
+    return worker_env(postgres_url, redis_prefix, tmp_path)
 
 
 async def _make_advisers(database_url: str, count: int) -> list[str]:

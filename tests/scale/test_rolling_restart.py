@@ -4,8 +4,6 @@ while a professional and an adviser talk across them loses and repeats no messag
 from __future__ import annotations
 
 import asyncio
-import os
-import secrets
 import signal
 import time
 from pathlib import Path
@@ -13,8 +11,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.conftest import REDIS_URL
-from tests.scale.test_multi_worker import Worker, _login, _make_advisers, _wait_until
+from tests.scale.test_multi_worker import Worker, _login, _make_advisers, _wait_until, worker_env
 from tests.support import PRE_CHAT, ReliableChat
 
 pytestmark = pytest.mark.scale
@@ -26,22 +23,13 @@ EXIT_SLACK_SECONDS = 3.0
 
 @pytest.fixture
 def restart_env(postgres_url: str, redis_prefix: str, tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ADVICE_CHAT_")}
-    env.update(
-        ADVICE_CHAT_DATABASE_URL=postgres_url,
-        ADVICE_CHAT_REDIS_URL=REDIS_URL,
-        ADVICE_CHAT_REDIS_PREFIX=redis_prefix,
-        ADVICE_CHAT_SECRET_KEY=secrets.token_urlsafe(48),
-        # Hundreds of clients on one loopback address: the per-address limits are off.
-        ADVICE_CHAT_CHATS_PER_ADDRESS_MINUTE="0",
-        ADVICE_CHAT_CONNECTIONS_PER_ADDRESS="0",
-        ADVICE_CHAT_EVENTS_PER_CONNECTION="0",
-        ADVICE_CHAT_VAR_DIR=str(tmp_path),
-        ADVICE_CHAT_QUEUE_BROADCAST_SECONDS="0.2",
-        ADVICE_CHAT_SHUTDOWN_SECONDS=str(SHUTDOWN_SECONDS),
-        ADVICE_CHAT_LOG_LEVEL="INFO",
+    return worker_env(
+        postgres_url,
+        redis_prefix,
+        tmp_path,
+        shutdown_seconds=str(SHUTDOWN_SECONDS),
+        log_level="INFO",
     )
-    return env
 
 
 def _terminate(worker: Worker) -> float:
