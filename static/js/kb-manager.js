@@ -2,20 +2,7 @@
 (function () {
   "use strict";
   function $(id) { return document.getElementById(id); }
-  function api(method, path, body) {
-    return fetch(path, {
-      method: method,
-      headers: { "Content-Type": "application/json" },
-      credentials: "same-origin",
-      body: body === undefined ? undefined : JSON.stringify(body),
-    }).then(function (r) {
-      return r.text().then(function (t) {
-        var d = {};
-        try { d = t ? JSON.parse(t) : {}; } catch (e) { d = {}; }
-        return { status: r.status, data: d || {} };
-      });
-    });
-  }
+  var api = window.staffApi; /* static/js/staff.js */
   var current = null; // {slug, version} of the article being edited, or null for a new one
   function lines(text) { return text.split(/\n/).map(function (s) { return s.trim(); }).filter(Boolean); }
   function showVersions(slug) {
