@@ -19,7 +19,9 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 # The code, templates, static files and knowledge base. Installed editable because the service
 # finds templates/, static/ and knowledge_base/ beside the package (advice_chat/config.py).
 COPY . .
+# Translations compiled here (a fresh clone compiles them in memory at start instead).
 RUN pip install --no-cache-dir --no-deps -e . \
+    && pybabel compile -d advice_chat/locale \
     && python -m compileall -q advice_chat /opt/venv/lib
 
 # ---- runtime: the same base, the virtualenv and the tree, a non-root user ----

@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 import redis.asyncio as aioredis
 import socketio
 from aiohttp import web
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from advice_chat.config import PROJECT_ROOT, Settings
 from advice_chat.metrics import Metrics
@@ -19,21 +18,25 @@ from advice_chat.queueing.redis_backend import RedisQueue
 from advice_chat.redaction import Redactor
 from advice_chat.services.accounts import AccountService
 from advice_chat.services.chats import ChatService
+from advice_chat.services.console import ConsoleService
 from advice_chat.services.hours import HoursService
 from advice_chat.services.housekeeping import Housekeeping
 from advice_chat.services.kb import KnowledgeBase
 from advice_chat.services.queue import QueueService
 from advice_chat.services.stats import StatsService
 from advice_chat.services.transcripts import TranscriptService
+from advice_chat.storage.console_store import ConsoleStore
 from advice_chat.storage.engine import create_engine, upgrade
 from advice_chat.storage.kb_store import KbStore
 from advice_chat.storage.sealing import Sealer
 from advice_chat.storage.stats_store import StatsStore
 from advice_chat.storage.store import Store
-from advice_chat.web import http_api, kb_views, openapi, ops, pages, safe_json
+from advice_chat.web import console_views, http_api, kb_views, openapi, ops, pages, safe_json
 from advice_chat.web import stats as stats_views
+from advice_chat.web import teams as team_views
 from advice_chat.web import transcripts as transcript_views
 from advice_chat.web.access import access_control
+from advice_chat.web.i18n import Templates
 from advice_chat.web.keys import (
     ACCOUNTS,
     CHATS,
@@ -57,15 +60,6 @@ STORE = web.AppKey("store", Store)
 
 # Socket.IO frames above this are refused by the transport (a message is at most 4,000 chars).
 MAX_SOCKET_PAYLOAD = 64 * 1024
-
-
-def _templates() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(PROJECT_ROOT / "templates"),
-        autoescape=select_autoescape(default=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def _queue_backend(settings: Settings) -> tuple[QueueBackend, aioredis.Redis | None]:
@@ -146,6 +140,14 @@ def create_app(settings: Settings) -> web.Application:
         live=queue.snapshot,
     )
     chats = ChatService(store, queue, notifier, hours, metrics, transcripts, stats)
+    console = ConsoleService(
+        store,
+        ConsoleStore(store.engine),
+        chats,
+        queue,
+        notifier,
+        count_flag=stats.flag_counter,
+    )
     housekeeping = Housekeeping(
         queue,
         chats,
@@ -160,6 +162,7 @@ def create_app(settings: Settings) -> web.Application:
         chats=chats,
     )
     app[KB] = kb
+    app[console_views.CONSOLE] = console
     app[SETTINGS] = settings
     app[STORE] = store
     app[ACCOUNTS] = accounts
@@ -168,7 +171,7 @@ def create_app(settings: Settings) -> web.Application:
     app[HOURS] = hours
     app[TRANSCRIPTS] = transcripts
     app[stats_views.STATS] = stats
-    app[TEMPLATES] = _templates()
+    app[TEMPLATES] = Templates(PROJECT_ROOT / "templates")
     app[LIMITER] = limiter
     app[SOCKETS] = SocketEdge(
         sio,
@@ -178,6 +181,7 @@ def create_app(settings: Settings) -> web.Application:
         queue,
         metrics,
         kb=kb,
+        console=console,
         events_per_connection=settings.events_per_connection,
         connections_per_address=settings.connections_per_address,
     )
@@ -187,10 +191,12 @@ def create_app(settings: Settings) -> web.Application:
         app[OPS_REDIS] = redis_client
     app.add_routes(ops.routes)
     app.add_routes(http_api.routes)
+    app.add_routes(team_views.routes)
     app.add_routes(pages.routes)
     app.add_routes(kb_views.routes)
     app.add_routes(transcript_views.routes)
     app.add_routes(stats_views.routes)
+    app.add_routes(console_views.routes)
     app.add_routes(openapi.routes)
     app.router.add_static("/static", PROJECT_ROOT / "static", append_version=False)
 
@@ -203,6 +209,7 @@ def create_app(settings: Settings) -> web.Application:
         housekeeping.start()
         transcripts.start()
         stats.start()
+        console.start()
         app[SOCKETS].start(settings.housekeeping_seconds)
         log.info(
             "ready",
@@ -217,6 +224,7 @@ def create_app(settings: Settings) -> web.Application:
         await kb.close()
         await transcripts.close()
         await stats.close()
+        await console.close()
         await queue.close()
         await store.close()
         if redis_client is not None:

@@ -22,7 +22,7 @@ from advice_chat.logging_setup import configure_logging
 from advice_chat.redaction import stream as redaction_stream
 from advice_chat.services.accounts import AccountError, AccountService
 from advice_chat.storage import backup as db_backup
-from advice_chat.storage.engine import create_engine, upgrade, upgrade_sync
+from advice_chat.storage.engine import create_engine, dispose, upgrade, upgrade_sync
 from advice_chat.storage.sealing import Sealer
 from advice_chat.storage.store import Store
 
@@ -251,7 +251,7 @@ async def _stats(settings: Settings, args: argparse.Namespace) -> int:
         service = StatsService(StatsStore(engine), Redactor(), threshold=settings.stats_threshold)
         report = await service.report(day_from, day_to)
     finally:
-        await engine.dispose()
+        await dispose(engine)
     if args.json:
         print(json.dumps(report, indent=2))
         return 0

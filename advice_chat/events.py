@@ -27,6 +27,18 @@ class Notifier(Protocol):
         self, adviser_id: int, event: str, data: dict[str, Any], *, skip: str | None = None
     ) -> None: ...
 
+    async def to_chat(
+        self,
+        chat_id: str,
+        adviser_id: int | None,
+        event: str,
+        data: dict[str, Any],
+        *,
+        skip: str | None = None,
+    ) -> None:
+        """Both parties of a chat at once: one encoding, and one publish across workers."""
+        ...
+
     async def to_all_advisers(
         self, event: str, data: dict[str, Any], *, local: bool = False
     ) -> None: ...
@@ -34,6 +46,12 @@ class Notifier(Protocol):
     def local_professionals(self) -> set[str]:
         """Chat ids whose professional has a connection on this worker."""
         ...
+
+    async def to_managers(self, event: str, data: dict[str, Any]) -> None:
+        """Every signed-in manager's connections (safeguarding alerts)."""
+
+    async def to_watchers(self, chat_id: str, event: str, data: dict[str, Any]) -> None:
+        """Supervisors watching this chat (read only)."""
 
 
 class NullNotifier:
@@ -55,6 +73,17 @@ class NullNotifier:
     ) -> None:
         return None
 
+    async def to_chat(
+        self,
+        chat_id: str,
+        adviser_id: int | None,
+        event: str,
+        data: dict[str, Any],
+        *,
+        skip: str | None = None,
+    ) -> None:
+        return None
+
     async def to_all_advisers(
         self, event: str, data: dict[str, Any], *, local: bool = False
     ) -> None:
@@ -62,3 +91,9 @@ class NullNotifier:
 
     def local_professionals(self) -> set[str]:
         return set()
+
+    async def to_managers(self, event: str, data: dict[str, Any]) -> None:
+        return None
+
+    async def to_watchers(self, chat_id: str, event: str, data: dict[str, Any]) -> None:
+        return None

@@ -35,6 +35,7 @@ SAFE_EXTRA_KEYS = (
     "route",
     "status_code",
     "duration_ms",
+    "team",
 )
 
 

@@ -86,12 +86,21 @@ REFERRALS: Final[tuple[Option, ...]] = (
     ("other", "Another service"),
 )
 
+# Safeguarding escalation (adviser console): why an adviser raised a flag during a chat.
+FLAG_REASONS: Final[tuple[Option, ...]] = (
+    ("risk-to-victim", "Imminent risk to a victim"),
+    ("risk-to-child", "Imminent risk to a child"),
+    ("marac-mappa", "MARAC or MAPPA relevant"),
+    ("needs-senior", "Out of my depth: needs a senior"),
+)
+
 ROLE_IDS: Final = frozenset(i for i, _ in ROLES)
 REGION_IDS: Final = frozenset(i for i, _ in REGIONS)
 TOPIC_IDS: Final = frozenset(i for i, _ in TOPICS)
 OUTCOME_IDS: Final = frozenset(i for i, _ in OUTCOMES)
 ADVICE_IDS: Final = frozenset(i for i, _ in ADVICE)
 REFERRAL_IDS: Final = frozenset(i for i, _ in REFERRALS)
+FLAG_REASON_IDS: Final = frozenset(i for i, _ in FLAG_REASONS)
 
 SURVEY_COMMENT_MAX_CHARS: Final = 2000
 
@@ -113,6 +122,7 @@ def options_document() -> dict[str, object]:
         "outcomes": _as_json(OUTCOMES),
         "advice": _as_json(ADVICE),
         "referrals": _as_json(REFERRALS),
+        "flag_reasons": _as_json(FLAG_REASONS),
         "limits": {
             "message_max_chars": MESSAGE_MAX_CHARS,
             "survey_comment_max_chars": SURVEY_COMMENT_MAX_CHARS,

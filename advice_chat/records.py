@@ -30,6 +30,7 @@ class UserRecord:
     capacity: int
     disabled: bool
     totp_enabled: bool = False
+    senior: bool = False  # may watch other advisers' live chats (adviser console, 0009)
 
     def public(self) -> dict[str, Any]:
         return {
@@ -57,6 +58,8 @@ class ChatRecord:
     outcome: str | None
     redacted_at: datetime | None = None
     purged_at: datetime | None = None
+    team: str = "respect"  # the team it is routed to (advice_chat/routing.py)
+    answered_team: str | None = None  # the team whose adviser answered (overflow: another)
 
     def pre_chat(self) -> dict[str, Any]:
         return {
@@ -110,3 +113,25 @@ def article_link(text: str) -> dict[str, str] | None:
     if found is None:
         return None
     return {"slug": found.group(2), "title": lines[0], "url": found.group(1)}
+
+
+@dataclass(frozen=True)
+class NoteRecord:
+    """An adviser's private note on a chat: never sent to the professional."""
+
+    chat_id: str
+    seq: int
+    author_id: int | None
+    text: str
+    client_id: str | None
+    created_at: datetime
+
+    def wire(self, author_name: str | None = None) -> dict[str, Any]:
+        return {
+            "id": self.seq,
+            "chat_id": self.chat_id,
+            "author": {"id": self.author_id, "display_name": author_name},
+            "text": self.text,
+            "created_at": iso(self.created_at),
+            "client_id": self.client_id,
+        }

@@ -58,6 +58,10 @@ class PreChat:
     topic: str
     immediate_risk: bool
     first_message: str | None
+    # Optional routing answers (protocol v1, additive): they send the chat to Drive
+    # (advice_chat/routing.py). Absent means "no" / "don't know".
+    open_to_drive: bool = False
+    high_risk: bool = False
 
 
 def clean_text(value: Any, field: str = "text", *, required: bool = True) -> str | None:
@@ -127,7 +131,19 @@ def parse_prechat(body: Any) -> PreChat:
     if not isinstance(immediate_risk, bool):
         raise InvalidInput("invalid", "immediate_risk", "immediate_risk must be true or false.")
     first_message = clean_text(body.get("message"), "message", required=False)
-    return PreChat(role, region, topic, immediate_risk, first_message)
+    open_to_drive = _optional_bool(body, "open_to_drive")
+    high_risk = _optional_bool(body, "high_risk")
+    return PreChat(role, region, topic, immediate_risk, first_message, open_to_drive, high_risk)
+
+
+def _optional_bool(body: dict[str, Any], field: str) -> bool:
+    """An optional yes/no answer: absent or null is no."""
+    value = body.get(field)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise InvalidInput("invalid", field, f"{field} must be true or false.")
+    return value
 
 
 def parse_after_id(value: Any) -> int:

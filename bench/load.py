@@ -54,6 +54,7 @@ import ipaddress
 import json
 import multiprocessing
 import os
+import random
 import resource
 import secrets
 import statistics
@@ -475,7 +476,9 @@ class Clients:
         self.tally.queue_ms.append(max(0.0, waited) * 1000)
         sent = 0
         if self.plan.rate > 0:
-            start = time.monotonic()
+            # A random phase, as independent people have: chats assigned in the same burst
+            # would otherwise all send in the same instant every second.
+            start = time.monotonic() + random.uniform(0, 1 / self.plan.rate)
             pending = []
             for i in range(self.plan.messages):
                 delay = start + i / self.plan.rate - time.monotonic()
@@ -720,14 +723,18 @@ def _create_accounts(
 
 async def _set_capacity(url: str, manager: str, password: str, capacity: int) -> None:
     """The documented way: a manager PATCHes each adviser's capacity."""
-    async with aiohttp.ClientSession() as http:
+    # unsafe: the cookie jar keeps cookies set by an IP address (the server is on 127.0.0.1)
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
         async with http.post(
             url + "/api/login", json={"username": manager, "password": password}
         ) as resp:
             if resp.status != 200:
                 raise SystemExit(f"manager sign-in failed: {resp.status}")
         async with http.get(url + "/api/manager/advisers") as resp:
-            advisers = (await resp.json())["advisers"]
+            body = await resp.json()
+            if resp.status != 200:
+                raise SystemExit(f"adviser list refused: {resp.status} {body}")
+            advisers = body["advisers"]
         for a in advisers:
             if a["capacity"] != capacity:
                 async with http.patch(

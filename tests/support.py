@@ -115,6 +115,13 @@ class Client:
             "offer",
             "offer_expired",
             "unassigned",
+            # adviser console (issue #7)
+            "typing",
+            "receipt",
+            "note",
+            "flag",
+            "flags",
+            "flag_acknowledged",
         ):
             self.sio.on(name, self._recorder(name))
 

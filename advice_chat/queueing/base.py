@@ -7,8 +7,11 @@ queue service rebuilds a backend from it after a restart.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
+
+from advice_chat.routing import DEFAULT_TEAM
 
 AVAILABLE = "available"
 AWAY = "away"
@@ -21,6 +24,7 @@ class QueueEntry:
     chat_id: str
     priority: int  # higher is answered first
     joined_at: float  # epoch seconds; first come, first served within a priority
+    team: str = DEFAULT_TEAM  # the team whose line it waits in (advice_chat/routing.py)
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class AdviserState:
     idle_since: float
     offline_since: float = 0.0
     offers: bool = False  # this adviser's client accepts offers rather than direct assignment
+    teams: frozenset[str] = field(default_factory=lambda: frozenset({DEFAULT_TEAM}))
 
     @property
     def free(self) -> int:
@@ -43,20 +48,41 @@ class AdviserState:
 class Claim:
     entry: QueueEntry
     adviser_id: int
+    overflow: bool = False  # answered by an adviser outside the chat's team
+
+
+# team -> arrival time (epoch seconds) at or before which that team's waiting chats may go
+# to advisers of other teams (advice_chat/routing.py, overflow_cutoffs).
+Overflow = Mapping[str, float]
 
 
 class QueueBackend(Protocol):
     async def enqueue(self, entry: QueueEntry) -> None:
-        """Add a chat to the line (no effect if it is already there)."""
+        """Add a chat to its team's line (no effect if it is already in a line)."""
 
     async def remove(self, chat_id: str) -> bool:
         """Take a chat out of the line; False if it was not there."""
 
-    async def waiting(self) -> list[QueueEntry]:
-        """The line in answer order: priority first, then arrival."""
+    async def waiting(self, team: str | None = None) -> list[QueueEntry]:
+        """The line in answer order: priority first, then arrival. With `team`, only the
+        line of that team; without, every team's line merged in that order."""
 
-    async def connect(self, adviser_id: int, conn_id: str, capacity: int, now: float) -> None:
-        """Record an adviser's connection; a first connection starts as away."""
+    async def move(self, chat_id: str, team: str) -> QueueEntry | None:
+        """Atomically move a waiting chat to another team's line, keeping its priority and
+        arrival time (so its place by the time it first joined); None if it is not waiting."""
+
+    async def connect(
+        self,
+        adviser_id: int,
+        conn_id: str,
+        capacity: int,
+        now: float,
+        teams: Sequence[str] = (DEFAULT_TEAM,),
+    ) -> None:
+        """Record an adviser's connection and teams; a first connection starts as away."""
+
+    async def set_teams(self, adviser_id: int, teams: Sequence[str]) -> None:
+        """A manager changed the adviser's teams (no effect if the adviser is unknown)."""
 
     async def disconnect(self, adviser_id: int, conn_id: str, now: float) -> AdviserState | None:
         """Forget a connection; with none left the adviser is offline from `now`."""
@@ -68,13 +94,20 @@ class QueueBackend(Protocol):
 
     async def advisers(self) -> list[AdviserState]: ...
 
-    async def claim_next(self, now: float) -> Claim | None:
-        """Atomically take the head of the line and give it to the available adviser with
-        free capacity who has been idle longest; None if either is missing."""
+    async def claim_next(self, now: float, overflow: Overflow | None = None) -> Claim | None:
+        """Atomically give one waiting chat to an available adviser with free capacity.
 
-    async def claim_chat(self, chat_id: str, adviser_id: int, now: float) -> Claim | None:
+        Candidates are the head of each team's line, which goes to the team's members,
+        and, for teams in `overflow`, the first chat in line (by priority band) that
+        arrived at or before the cutoff, which may also go to advisers of other teams.
+        The earliest candidate (priority, then arrival) with an eligible adviser is taken,
+        by the eligible adviser idle longest. None if nothing can be given."""
+
+    async def claim_chat(
+        self, chat_id: str, adviser_id: int, now: float, overflow: Overflow | None = None
+    ) -> Claim | None:
         """Atomically give one named waiting chat to an available adviser with room (manual
-        mode); None if the chat is not waiting or the adviser has no room."""
+        mode) who is in its team, or past its team's overflow cutoff; None otherwise."""
 
     async def set_capacity(self, adviser_id: int, capacity: int) -> None: ...
 
@@ -120,7 +153,16 @@ class QueueBackend(Protocol):
         """Chats whose professional has had no connection since before `before`."""
 
     async def forget_professional(self, chat_id: str) -> None:
-        """The chat is over: stop tracking its professional."""
+        """The chat is over: stop tracking its professional (and drop its team note)."""
+
+    async def set_note(self, chat_id: str, note: str | None) -> None:
+        """The note an adviser left when moving the chat to another team (None: none).
+
+        Kept only in queue state, never in the database or logs, and dropped when the
+        chat ends."""
+
+    async def notes(self, chat_ids: Sequence[str]) -> dict[str, str]:
+        """The team notes of these chats (those that have one)."""
 
     async def heartbeat(self, worker_id: str, ttl_seconds: float) -> None:
         """Say this worker is alive; connections are named `worker_id:...`."""

@@ -6,7 +6,8 @@ Every method runs without awaiting, so on one event loop each call is atomic.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 from advice_chat.queueing.base import (
     AVAILABLE,
@@ -14,8 +15,10 @@ from advice_chat.queueing.base import (
     OFFLINE,
     AdviserState,
     Claim,
+    Overflow,
     QueueEntry,
 )
+from advice_chat.routing import DEFAULT_TEAM
 
 
 @dataclass
@@ -27,6 +30,7 @@ class _Adviser:
     offers: bool = False
     conns: set[str] = field(default_factory=set)
     active: set[str] = field(default_factory=set)
+    teams: frozenset[str] = frozenset()
 
     def state(self, adviser_id: int) -> AdviserState:
         return AdviserState(
@@ -38,6 +42,7 @@ class _Adviser:
             idle_since=self.idle_since,
             offline_since=self.offline_since,
             offers=self.offers,
+            teams=self.teams,
         )
 
 
@@ -49,6 +54,7 @@ class MemoryQueue:
         self._pro_conns: dict[str, set[str]] = {}
         self._pro_gone: dict[str, float] = {}
         self._offers: dict[str, tuple[int, float]] = {}
+        self._notes: dict[str, str] = {}
         self._version = 0
 
     def _changed(self) -> None:
@@ -80,6 +86,16 @@ class MemoryQueue:
     async def forget_professional(self, chat_id: str) -> None:
         self._pro_conns.pop(chat_id, None)
         self._pro_gone.pop(chat_id, None)
+        self._notes.pop(chat_id, None)
+
+    async def set_note(self, chat_id: str, note: str | None) -> None:
+        if note is None:
+            self._notes.pop(chat_id, None)
+        else:
+            self._notes[chat_id] = note
+
+    async def notes(self, chat_ids: Sequence[str]) -> dict[str, str]:
+        return {c: self._notes[c] for c in chat_ids if c in self._notes}
 
     async def heartbeat(self, worker_id: str, ttl_seconds: float) -> None:
         """One process: if it is alive, so are all its connections."""
@@ -87,9 +103,11 @@ class MemoryQueue:
     async def reap(self, now: float) -> int:
         return 0
 
-    def _ordered(self) -> list[QueueEntry]:
+    def _ordered(self, team: str | None = None) -> list[QueueEntry]:
         return [
-            item[3] for item in sorted(self._entries.values(), key=lambda t: (-t[0], t[1], t[2]))
+            item[3]
+            for item in sorted(self._entries.values(), key=lambda t: (-t[0], t[1], t[2]))
+            if team is None or item[3].team == team
         ]
 
     async def enqueue(self, entry: QueueEntry) -> None:
@@ -108,8 +126,17 @@ class MemoryQueue:
             self._changed()
         return removed
 
-    async def waiting(self) -> list[QueueEntry]:
-        return self._ordered()
+    async def waiting(self, team: str | None = None) -> list[QueueEntry]:
+        return self._ordered(team)
+
+    async def move(self, chat_id: str, team: str) -> QueueEntry | None:
+        item = self._entries.get(chat_id)
+        if item is None:
+            return None
+        entry = replace(item[3], team=team)
+        self._entries[chat_id] = (item[0], item[1], item[2], entry)
+        self._changed()
+        return entry
 
     def _get(self, adviser_id: int, capacity: int, now: float) -> _Adviser:
         adviser = self._advisers.get(adviser_id)
@@ -118,9 +145,17 @@ class MemoryQueue:
             self._advisers[adviser_id] = adviser
         return adviser
 
-    async def connect(self, adviser_id: int, conn_id: str, capacity: int, now: float) -> None:
+    async def connect(
+        self,
+        adviser_id: int,
+        conn_id: str,
+        capacity: int,
+        now: float,
+        teams: Sequence[str] = (DEFAULT_TEAM,),
+    ) -> None:
         adviser = self._get(adviser_id, capacity, now)
         adviser.capacity = capacity
+        adviser.teams = frozenset(teams)
         if not adviser.conns and adviser.status == OFFLINE:
             adviser.status = AWAY
         adviser.conns.add(conn_id)
@@ -154,26 +189,60 @@ class MemoryQueue:
     async def advisers(self) -> list[AdviserState]:
         return [a.state(i) for i, a in self._advisers.items()]
 
-    async def claim_next(self, now: float) -> Claim | None:
+    async def set_teams(self, adviser_id: int, teams: Sequence[str]) -> None:
+        adviser = self._advisers.get(adviser_id)
+        if adviser is not None:
+            adviser.teams = frozenset(teams)
+            self._changed()
+
+    def _candidates(self, overflow: Overflow) -> list[tuple[QueueEntry, bool, bool]]:
+        """(entry, members may take it, others may take it), earliest first: each team's
+        head, and its first chat past the overflow cutoff (the same rule as the Redis script)."""
+        ordered = self._ordered()
+        heads: dict[str, QueueEntry] = {}
+        for entry in ordered:
+            heads.setdefault(entry.team, entry)
+        out = []
+        for team, head in heads.items():
+            cutoff = overflow.get(team)
+            late = None
+            if cutoff is not None:
+                late = next((e for e in ordered if e.team == team and e.joined_at <= cutoff), None)
+            out.append((head, True, late is head))
+            if late is not None and late is not head:
+                out.append((late, False, True))
+        return sorted(out, key=lambda c: (-c[0].priority, c[0].joined_at, c[0].chat_id))
+
+    async def claim_next(self, now: float, overflow: Overflow | None = None) -> Claim | None:
         if not self._entries:
             return None
-        candidates = [
+        free = sorted(
             (a.idle_since, i)
             for i, a in self._advisers.items()
             if a.status == AVAILABLE and len(a.active) < a.capacity
-        ]
-        if not candidates:
+        )
+        if not free:
             return None
-        _, adviser_id = min(candidates)
-        entry = self._ordered()[0]
+        # A team's own free advisers come first; others only take what overflow allows.
+        for entry, members, others in self._candidates(overflow or {}):
+            for own in (True, False):
+                for _, adviser_id in free:
+                    member = entry.team in self._advisers[adviser_id].teams
+                    if member == own and (members if own else others):
+                        return self._give(entry, adviser_id, now, overflow=not member)
+        return None
+
+    def _give(self, entry: QueueEntry, adviser_id: int, now: float, *, overflow: bool) -> Claim:
         del self._entries[entry.chat_id]
         adviser = self._advisers[adviser_id]
         adviser.active.add(entry.chat_id)
         adviser.idle_since = now
         self._changed()
-        return Claim(entry=entry, adviser_id=adviser_id)
+        return Claim(entry=entry, adviser_id=adviser_id, overflow=overflow)
 
-    async def claim_chat(self, chat_id: str, adviser_id: int, now: float) -> Claim | None:
+    async def claim_chat(
+        self, chat_id: str, adviser_id: int, now: float, overflow: Overflow | None = None
+    ) -> Claim | None:
         adviser = self._advisers.get(adviser_id)
         item = self._entries.get(chat_id)
         if (
@@ -183,11 +252,12 @@ class MemoryQueue:
             or len(adviser.active) >= adviser.capacity
         ):
             return None
-        del self._entries[chat_id]
-        adviser.active.add(chat_id)
-        adviser.idle_since = now
-        self._changed()
-        return Claim(entry=item[3], adviser_id=adviser_id)
+        entry = item[3]
+        member = entry.team in adviser.teams
+        cutoff = (overflow or {}).get(entry.team)
+        if not member and (cutoff is None or entry.joined_at > cutoff):
+            return None
+        return self._give(entry, adviser_id, now, overflow=not member)
 
     async def set_capacity(self, adviser_id: int, capacity: int) -> None:
         adviser = self._advisers.get(adviser_id)

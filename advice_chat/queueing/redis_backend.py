@@ -4,9 +4,12 @@ Each operation that reads and then writes runs as one Lua script, so Redis
 executes it atomically: whichever worker claims, a chat goes to one adviser
 and no adviser goes over capacity. Keys (under a prefix, default `ac:`):
 
-- `{p}q`             sorted set of waiting chat ids; score = rank (see `_score`)
+- `{p}q:{team}`      sorted set of a team's waiting chat ids; score = rank (see `_score`)
+- `{p}qteam`         hash: waiting chat id -> its team (which line it is in)
+- `{p}teams`         set of the teams that have (had) a line
+- `{p}notes`         hash: chat id -> the note left when it was moved to another team
 - `{p}available`     sorted set of available adviser ids; score = idle since (epoch seconds)
-- `{p}adv:{id}`      hash: status, capacity, idle_since
+- `{p}adv:{id}`      hash: status, capacity, idle_since, teams (",respect,drive,")
 - `{p}adv:{id}:conns` set of connection ids (`worker:sid`)
 - `{p}adv:{id}:active` set of the adviser's open chat ids
 - `{p}advisers`      set of adviser ids ever seen
@@ -18,11 +21,13 @@ Cluster would need hash tags.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import redis.asyncio as aioredis
 
-from advice_chat.queueing.base import AdviserState, Claim, QueueEntry
+from advice_chat.queueing.base import AdviserState, Claim, Overflow, QueueEntry
+from advice_chat.routing import DEFAULT_TEAM
 
 _RANK = 10**13  # priority band width in milliseconds (far beyond any epoch-ms value)
 _MAX_PRIORITY = 9
@@ -33,18 +38,23 @@ def _score(entry: QueueEntry) -> int:
     return (_MAX_PRIORITY - entry.priority) * _RANK + int(entry.joined_at * 1000)
 
 
-def _entry(chat_id: str, score: float) -> QueueEntry:
+def _entry(chat_id: str, score: float, team: str) -> QueueEntry:
     value = int(score)
     band, joined_ms = divmod(value, _RANK)
-    return QueueEntry(chat_id, _MAX_PRIORITY - band, joined_ms / 1000)
+    return QueueEntry(chat_id, _MAX_PRIORITY - band, joined_ms / 1000, team)
+
+
+def _teams_field(teams: Sequence[str]) -> str:
+    """Teams as one hash field, ",a,b,", so a script can test membership with a find."""
+    return "," + ",".join(sorted(set(teams))) + ","
 
 
 _CONNECT = """
-local p, id, conn, cap, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local p, id, conn, cap, now, teams = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local key = p .. 'adv:' .. id
 redis.call('SADD', p .. 'advisers', id)
 redis.call('SADD', key .. ':conns', conn)
-redis.call('HSET', key, 'capacity', cap)
+redis.call('HSET', key, 'capacity', cap, 'teams', teams)
 local status = redis.call('HGET', key, 'status')
 if not status or status == 'offline' then
   redis.call('HSET', key, 'status', 'away', 'idle_since', now)
@@ -85,36 +95,112 @@ return 1
 
 _CLAIM = """
 local p, now = ARGV[1], ARGV[2]
-local head = redis.call('ZRANGE', p .. 'q', 0, 0, 'WITHSCORES')
-if #head == 0 then return false end
-local advisers = redis.call('ZRANGE', p .. 'available', 0, -1)
-for _, id in ipairs(advisers) do
+local rank, bands = tonumber(ARGV[3]), tonumber(ARGV[4])
+local cutoffs = {}
+for i = 5, #ARGV, 2 do cutoffs[ARGV[i]] = tonumber(ARGV[i + 1]) end
+-- Candidates: each team's head (for its members) and, for a team past its overflow
+-- cutoff, its first late chat by priority band (for advisers of other teams).
+local cands = {}
+for _, team in ipairs(redis.call('SMEMBERS', p .. 'teams')) do
+  local q = p .. 'q:' .. team
+  local head = redis.call('ZRANGE', q, 0, 0, 'WITHSCORES')
+  if #head > 0 then
+    local c = {chat = head[1], score = tonumber(head[2]), raw = head[2], team = team,
+               members = true, others = false}
+    table.insert(cands, c)
+    local cut = cutoffs[team]
+    if cut then
+      for band = 0, bands do
+        local lo = band * rank
+        local late = redis.call('ZRANGEBYSCORE', q, string.format('%d', lo),
+                                string.format('%d', lo + cut), 'WITHSCORES', 'LIMIT', 0, 1)
+        if #late > 0 then
+          if late[1] == head[1] then
+            c.others = true
+          else
+            table.insert(cands, {chat = late[1], score = tonumber(late[2]), raw = late[2],
+                                 team = team, members = false, others = true})
+          end
+          break
+        end
+      end
+    end
+  end
+end
+if #cands == 0 then return false end
+table.sort(cands, function(a, b)
+  if a.score ~= b.score then return a.score < b.score end
+  return a.chat < b.chat
+end)
+local free = {}
+for _, id in ipairs(redis.call('ZRANGE', p .. 'available', 0, -1)) do
   local key = p .. 'adv:' .. id
   local cap = tonumber(redis.call('HGET', key, 'capacity') or '0')
   if redis.call('SCARD', key .. ':active') < cap then
-    redis.call('ZREM', p .. 'q', head[1])
-    redis.call('SADD', key .. ':active', head[1])
-    redis.call('ZADD', p .. 'available', now, id)
-    redis.call('HSET', key, 'idle_since', now)
-    redis.call('INCR', p .. 'version')
-    return {head[1], head[2], id}
+    table.insert(free, {id = id, teams = redis.call('HGET', key, 'teams') or ''})
+  end
+end
+if #free == 0 then return false end
+-- A team's own free advisers come first; others only take what overflow allows.
+for _, c in ipairs(cands) do
+  for pass = 1, 2 do
+  for _, a in ipairs(free) do
+    local member = string.find(a.teams, ',' .. c.team .. ',', 1, true) ~= nil
+    if (pass == 1 and c.members and member) or (pass == 2 and c.others and not member) then
+      local key = p .. 'adv:' .. a.id
+      redis.call('ZREM', p .. 'q:' .. c.team, c.chat)
+      redis.call('HDEL', p .. 'qteam', c.chat)
+      redis.call('SADD', key .. ':active', c.chat)
+      redis.call('ZADD', p .. 'available', now, a.id)
+      redis.call('HSET', key, 'idle_since', now)
+      redis.call('INCR', p .. 'version')
+      return {c.chat, c.raw, a.id, c.team, member and 0 or 1}
+    end
+  end
   end
 end
 return false
 """
 
 _ENQUEUE = """
-local p, chat, score = ARGV[1], ARGV[2], ARGV[3]
-local added = redis.call('ZADD', p .. 'q', 'NX', score, chat)
-if added == 1 then redis.call('INCR', p .. 'version') end
-return added
+local p, chat, score, team = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+if redis.call('HSETNX', p .. 'qteam', chat, team) == 0 then return 0 end
+redis.call('SADD', p .. 'teams', team)
+redis.call('ZADD', p .. 'q:' .. team, score, chat)
+redis.call('INCR', p .. 'version')
+return 1
 """
 
 _REMOVE = """
 local p, chat = ARGV[1], ARGV[2]
-local removed = redis.call('ZREM', p .. 'q', chat)
-if removed == 1 then redis.call('INCR', p .. 'version') end
-return removed
+local team = redis.call('HGET', p .. 'qteam', chat)
+if not team then return 0 end
+redis.call('HDEL', p .. 'qteam', chat)
+redis.call('ZREM', p .. 'q:' .. team, chat)
+redis.call('INCR', p .. 'version')
+return 1
+"""
+
+_MOVE = """
+local p, chat, to = ARGV[1], ARGV[2], ARGV[3]
+local team = redis.call('HGET', p .. 'qteam', chat)
+if not team then return false end
+local score = redis.call('ZSCORE', p .. 'q:' .. team, chat)
+redis.call('ZREM', p .. 'q:' .. team, chat)
+redis.call('ZADD', p .. 'q:' .. to, score, chat)
+redis.call('HSET', p .. 'qteam', chat, to)
+redis.call('SADD', p .. 'teams', to)
+redis.call('INCR', p .. 'version')
+return score
+"""
+
+_SET_TEAMS = """
+local p, id, teams = ARGV[1], ARGV[2], ARGV[3]
+local key = p .. 'adv:' .. id
+if redis.call('EXISTS', key) == 0 then return 0 end
+redis.call('HSET', key, 'teams', teams)
+redis.call('INCR', p .. 'version')
+return 1
 """
 
 _REAP = """
@@ -181,19 +267,30 @@ return 1
 """
 
 _CLAIM_CHAT = """
-local p, chat, id, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local score = redis.call('ZSCORE', p .. 'q', chat)
+local p, chat, id, now, rank = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local cutoffs = {}
+for i = 6, #ARGV, 2 do cutoffs[ARGV[i]] = tonumber(ARGV[i + 1]) end
+local team = redis.call('HGET', p .. 'qteam', chat)
+if not team then return false end
+local score = redis.call('ZSCORE', p .. 'q:' .. team, chat)
 if not score then return false end
 local key = p .. 'adv:' .. id
 if redis.call('HGET', key, 'status') ~= 'available' then return false end
 local cap = tonumber(redis.call('HGET', key, 'capacity') or '0')
 if redis.call('SCARD', key .. ':active') >= cap then return false end
-redis.call('ZREM', p .. 'q', chat)
+local teams = redis.call('HGET', key, 'teams') or ''
+local member = string.find(teams, ',' .. team .. ',', 1, true) ~= nil
+if not member then
+  local cut = cutoffs[team]
+  if not cut or tonumber(score) % rank > cut then return false end
+end
+redis.call('ZREM', p .. 'q:' .. team, chat)
+redis.call('HDEL', p .. 'qteam', chat)
 redis.call('SADD', key .. ':active', chat)
 redis.call('ZADD', p .. 'available', now, id)
 redis.call('HSET', key, 'idle_since', now)
 redis.call('INCR', p .. 'version')
-return {chat, score, id}
+return {chat, score, id, team, member and 0 or 1}
 """
 
 _TAKE_OFFER = """
@@ -245,23 +342,52 @@ class RedisQueue:
         self._pro_connect = client.register_script(_PRO_CONNECT)
         self._pro_disconnect = client.register_script(_PRO_DISCONNECT)
         self._pro_waiting = client.register_script(_PRO_WAITING)
+        self._move = client.register_script(_MOVE)
+        self._set_teams = client.register_script(_SET_TEAMS)
 
     @property
     def prefix(self) -> str:
         return self._p
 
     async def enqueue(self, entry: QueueEntry) -> None:
-        await self._enqueue(args=[self._p, entry.chat_id, _score(entry)])
+        await self._enqueue(args=[self._p, entry.chat_id, _score(entry), entry.team])
 
     async def remove(self, chat_id: str) -> bool:
         return bool(await self._remove(args=[self._p, chat_id]))
 
-    async def waiting(self) -> list[QueueEntry]:
-        rows: list[Any] = await self._r.zrange(self._p + "q", 0, -1, withscores=True)
-        return [_entry(_text(member), float(score)) for member, score in rows]
+    async def waiting(self, team: str | None = None) -> list[QueueEntry]:
+        if team is not None:
+            teams = [team]
+        else:
+            teams = sorted(_text(t) for t in await self._r.smembers(self._p + "teams"))
+        async with self._r.pipeline(transaction=True) as pipe:
+            for name in teams:
+                pipe.zrange(f"{self._p}q:{name}", 0, -1, withscores=True)
+            lines: list[Any] = await pipe.execute()
+        rows = [
+            (float(score), _text(member), name)
+            for name, line in zip(teams, lines, strict=True)
+            for member, score in line
+        ]
+        rows.sort()
+        return [_entry(chat_id, score, name) for score, chat_id, name in rows]
 
-    async def connect(self, adviser_id: int, conn_id: str, capacity: int, now: float) -> None:
-        await self._connect(args=[self._p, adviser_id, conn_id, capacity, now])
+    async def move(self, chat_id: str, team: str) -> QueueEntry | None:
+        score = await self._move(args=[self._p, chat_id, team])
+        return None if score is None else _entry(chat_id, float(_text(score)), team)
+
+    async def connect(
+        self,
+        adviser_id: int,
+        conn_id: str,
+        capacity: int,
+        now: float,
+        teams: Sequence[str] = (DEFAULT_TEAM,),
+    ) -> None:
+        await self._connect(args=[self._p, adviser_id, conn_id, capacity, now, _teams_field(teams)])
+
+    async def set_teams(self, adviser_id: int, teams: Sequence[str]) -> None:
+        await self._set_teams(args=[self._p, adviser_id, _teams_field(teams)])
 
     async def disconnect(self, adviser_id: int, conn_id: str, now: float) -> AdviserState | None:
         exists = await self._disconnect(args=[self._p, adviser_id, conn_id, now])
@@ -300,21 +426,19 @@ class RedisQueue:
                 states.append(_state(adviser_id, fields, active, conns))
         return states
 
-    async def claim_next(self, now: float) -> Claim | None:
-        result = await self._claim(args=[self._p, now])
-        if not result:
-            return None
-        chat_id, score, adviser_id = result
-        return Claim(
-            entry=_entry(_text(chat_id), float(_text(score))), adviser_id=int(_text(adviser_id))
+    async def claim_next(self, now: float, overflow: Overflow | None = None) -> Claim | None:
+        result = await self._claim(
+            args=[self._p, now, _RANK, _MAX_PRIORITY, *_cutoff_args(overflow)]
         )
+        return None if not result else _claim(result)
 
-    async def claim_chat(self, chat_id: str, adviser_id: int, now: float) -> Claim | None:
-        result = await self._claim_chat(args=[self._p, chat_id, adviser_id, now])
-        if not result:
-            return None
-        _, score, _ = result
-        return Claim(entry=_entry(chat_id, float(_text(score))), adviser_id=adviser_id)
+    async def claim_chat(
+        self, chat_id: str, adviser_id: int, now: float, overflow: Overflow | None = None
+    ) -> Claim | None:
+        result = await self._claim_chat(
+            args=[self._p, chat_id, adviser_id, now, _RANK, *_cutoff_args(overflow)]
+        )
+        return None if not result else _claim(result)
 
     async def set_capacity(self, adviser_id: int, capacity: int) -> None:
         key = f"{self._p}adv:{adviser_id}"
@@ -355,6 +479,7 @@ class RedisQueue:
             pipe.hsetnx(key, "capacity", 0)
             pipe.hsetnx(key, "idle_since", now)
             pipe.hsetnx(key, "offline_since", now)
+            pipe.hsetnx(key, "teams", "")
             pipe.sadd(key + ":active", chat_id)
             pipe.incr(self._p + "version")
             await pipe.execute()
@@ -389,7 +514,20 @@ class RedisQueue:
             pipe.zrem(self._p + "pro:gone", chat_id)
             pipe.srem(self._p + "pros", chat_id)
             pipe.delete(f"{self._p}pro:{chat_id}:conns")
+            pipe.hdel(self._p + "notes", chat_id)
             await pipe.execute()
+
+    async def set_note(self, chat_id: str, note: str | None) -> None:
+        if note is None:
+            await self._r.hdel(self._p + "notes", chat_id)
+        else:
+            await self._r.hset(self._p + "notes", chat_id, note)
+
+    async def notes(self, chat_ids: Sequence[str]) -> dict[str, str]:
+        if not chat_ids:
+            return {}
+        values = await self._r.hmget(self._p + "notes", list(chat_ids))
+        return {c: _text(v) for c, v in zip(chat_ids, values, strict=True) if v is not None}
 
     async def connections(self, adviser_id: int) -> set[str]:
         return {_text(c) for c in await self._r.smembers(f"{self._p}adv:{adviser_id}:conns")}
@@ -397,6 +535,20 @@ class RedisQueue:
 
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _cutoff_args(overflow: Overflow | None) -> list[Any]:
+    """Overflow cutoffs as script arguments: team, arrival cutoff in epoch milliseconds."""
+    return [x for team, cut in (overflow or {}).items() for x in (team, int(cut * 1000))]
+
+
+def _claim(result: Any) -> Claim:
+    chat_id, score, adviser_id, team, overflow = result
+    return Claim(
+        entry=_entry(_text(chat_id), float(_text(score)), _text(team)),
+        adviser_id=int(_text(adviser_id)),
+        overflow=int(overflow) == 1,
+    )
 
 
 def _state(adviser_id: int, fields: dict[Any, Any], active: set[Any], conns: int) -> AdviserState:
@@ -410,4 +562,5 @@ def _state(adviser_id: int, fields: dict[Any, Any], active: set[Any], conns: int
         idle_since=float(data.get("idle_since", "0")),
         offline_since=float(data.get("offline_since", "0")),
         offers=data.get("offers") == "1",
+        teams=frozenset(t for t in data.get("teams", "").split(",") if t),
     )

@@ -47,6 +47,7 @@ ACCOUNT_CREATED = "account_created"
 ACCOUNT_DISABLED = "account_disabled"
 ACCOUNT_ENABLED = "account_enabled"
 PASSWORD_CHANGED = "password_changed"  # noqa: S105 (an audit action name)
+SENIOR_CHANGED = "senior_changed"
 CAPACITY_CHANGED = "capacity_changed"
 TOTP_ENABLED = "totp_enabled"
 TOTP_RESET = "totp_reset"
@@ -174,6 +175,18 @@ class AccountService:
         if updated is not None and updated.disabled != user.disabled:
             action = ACCOUNT_DISABLED if disabled else ACCOUNT_ENABLED
             await self.audit(by.id if by else None, action, f"user:{user_id}")
+        return updated
+
+    async def set_senior(
+        self, user_id: int, senior: bool, by: UserRecord | None = None
+    ) -> UserRecord | None:
+        """Mark an adviser senior (they may watch other advisers' live chats) or not."""
+        user = await self._store.get_user(user_id)
+        if user is None or user.role != "adviser":
+            return None
+        updated = await self._store.set_senior(user_id, senior)
+        if updated is not None and updated.senior != user.senior:
+            await self.audit(by.id if by else None, SENIOR_CHANGED, f"user:{user_id}")
         return updated
 
     async def set_password(self, user_id: int, password: str, by: UserRecord | None = None) -> None:

@@ -7,6 +7,7 @@ rule is the same whichever edge calls it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 from collections.abc import AsyncIterator
@@ -46,12 +47,15 @@ REQUEUED_NOTICE = (
 class ServiceClosed(ChatRefused):
     """Outside opening hours no new chat starts; chats already queued are still answered."""
 
-    def __init__(self, opens_at: datetime | None) -> None:
+    def __init__(self, opens_at: datetime | None, contact: str = "") -> None:
+        # A team closed while others are open says who to contact instead (routing.py).
+        where = f" {contact}" if contact else ""
         super().__init__(
             "closed",
-            "The webchat is closed just now. If anyone is in immediate danger, call 999.",
+            f"The webchat is closed just now.{where} If anyone is in immediate danger, call 999.",
         )
         self.opens_at = opens_at
+        self.contact = contact
 
 
 @dataclass(frozen=True)
@@ -84,20 +88,31 @@ class ChatService:
         self._notifier = notifier
         # Store-then-emit under a per-chat lock keeps a worker's emits in id order.
         self._locks: dict[str, asyncio.Lock] = {}
+        # Chats a supervisor watches (kept by services/console.py): their messages are also
+        # sent to the watchers. A set lookup, so an unwatched chat's message costs nothing more.
+        self.watched: set[str] = set()
 
     @asynccontextmanager
     async def _chat_lock(self, chat_id: str) -> AsyncIterator[None]:
         async with self._locks.setdefault(chat_id, asyncio.Lock()):
             yield
 
+    def chat_lock(self, chat_id: str) -> contextlib.AbstractAsyncContextManager[None]:
+        """The per-chat lock, for other services that store-then-emit on a chat (transfer)."""
+        return self._chat_lock(chat_id)
+
+    async def chat_for(self, actor: Actor, chat_id: Any) -> ChatRecord:
+        """The chat if this actor may see it; otherwise not_found."""
+        return await self._chat_for(actor, chat_id)
+
     # -- starting -----------------------------------------------------------
 
     async def start_chat(self, pre_chat: PreChat) -> tuple[ChatRecord, str]:
-        status = await self._hours.status()
-        if not status.open:
+        decision = await self._queue.route(pre_chat)  # the team, by the rules and its hours
+        if decision.team is None:
             if self._stats is not None:
-                await self._stats.record_refusal(pre_chat)
-            raise ServiceClosed(status.opens_at)
+                await self._stats.record_refusal(pre_chat, decision.wanted)
+            raise ServiceClosed(decision.opens_at, decision.contact)
         token = secrets.token_urlsafe(32)
         chat = await self._store.create_chat(
             chat_id="c_" + secrets.token_hex(16),
@@ -109,6 +124,7 @@ class ChatService:
             priority=1 if pre_chat.immediate_risk else 0,
             now=utcnow(),
             first_message=pre_chat.first_message,
+            team=decision.team,
         )
         assert priority_for(chat) == chat.priority
         self._metrics.chat_events.labels("created").inc()
@@ -116,7 +132,11 @@ class ChatService:
             self._metrics.messages.labels("professional").inc()
         log.info(
             "chat started",
-            extra={"chat_id": chat.id, "first_message": bool(pre_chat.first_message)},
+            extra={
+                "chat_id": chat.id,
+                "first_message": bool(pre_chat.first_message),
+                "team": chat.team,
+            },
         )
         await self._queue.enqueue(chat)
         return chat, token
@@ -128,15 +148,20 @@ class ChatService:
 
     # -- access -------------------------------------------------------------
 
-    async def _chat_for(self, actor: Actor, chat_id: Any) -> ChatRecord:
-        """The chat if this actor may see it; otherwise not_found (never say which)."""
+    @staticmethod
+    def _target(actor: Actor, chat_id: Any) -> str:
+        """The chat id this actor names, if well formed; a professional names only their own."""
         if actor.kind == "professional":
             if chat_id is not None and chat_id != actor.chat_id:
                 raise NOT_FOUND
             chat_id = actor.chat_id
         if not isinstance(chat_id, str) or not chat_id or len(chat_id) > 64:
             raise NOT_FOUND
-        chat = await self._store.get_chat(chat_id)
+        return chat_id
+
+    async def _chat_for(self, actor: Actor, chat_id: Any) -> ChatRecord:
+        """The chat if this actor may see it; otherwise not_found (never say which)."""
+        chat = await self._store.get_chat(self._target(actor, chat_id))
         if chat is None:
             raise NOT_FOUND
         if actor.kind == "adviser":
@@ -189,29 +214,44 @@ class ChatService:
     async def _post(
         self, actor: Actor, chat_id: Any, text: Any, client_id: Any, *, code: str | None
     ) -> MessageRecord:
-        """Store once per client_id, before the ack; deliver to the other party's connections."""
-        chat = await self._chat_for(actor, chat_id)
-        body = clean_text(text)
+        """Store once per client_id, before the ack; deliver to the other party's connections.
+
+        The usual path reads nothing: the write itself checks that the chat is open and, for
+        an adviser, theirs. Only a refused write reads the chat, to say why.
+        """
+        target = self._target(actor, chat_id)
+        try:
+            body = clean_text(text)
+            cid = clean_client_id(client_id)
+        except InvalidInput:
+            await self._chat_for(actor, target)  # someone else's chat: not_found comes first
+            raise
         assert body is not None
-        cid = clean_client_id(client_id)
-        if chat.status == "ended":
-            raise ChatRefused("chat_ended", "This chat has ended.")
-        if actor.kind == "adviser" and chat.status != "assigned":
-            raise ChatRefused("not_assigned", "This chat is not assigned to you.")
-        async with self._chat_lock(chat.id):
+        adviser_id = None
+        if actor.kind == "adviser":
+            assert actor.user is not None
+            adviser_id = actor.user.id
+        async with self._chat_lock(target):
             try:
-                message, created = await self._store.add_message(
-                    chat.id, sender=actor.kind, text=body, client_id=cid, now=utcnow(), code=code
+                posted = await self._store.add_message(
+                    target,
+                    sender=actor.kind,
+                    text=body,
+                    client_id=cid,
+                    now=utcnow(),
+                    code=code,
+                    adviser_id=adviser_id,
                 )
             except ChatClosed as exc:
-                raise ChatRefused("chat_ended", "This chat has ended.") from exc
-            if created:
+                raise await self._refusal(actor, target) from exc
+            message = posted.message
+            if posted.created:
                 self._metrics.messages.labels(actor.kind).inc()
-                await self._deliver(chat, message, skip=actor.conn_id)
+                await self._deliver(target, message, posted.adviser_id, skip=actor.conn_id)
         log.info(
-            "message stored" if created else "message resend",
+            "message stored" if posted.created else "message resend",
             extra={
-                "chat_id": chat.id,
+                "chat_id": target,
                 "seq": message.seq,
                 "sender": actor.kind,
                 "chars": len(body),
@@ -220,16 +260,27 @@ class ChatService:
         )
         return message
 
-    async def _deliver(self, chat: ChatRecord, message: MessageRecord, *, skip: str | None) -> None:
+    async def _refusal(self, actor: Actor, chat_id: str) -> ChatRefused:
+        """Why a write was refused, in the words the actor may hear."""
+        chat = await self._chat_for(actor, chat_id)
+        if chat.status == "ended":
+            return ChatRefused("chat_ended", "This chat has ended.")
+        if actor.kind == "adviser":
+            return ChatRefused("not_assigned", "This chat is not assigned to you.")
+        return ChatRefused("chat_ended", "This chat has ended.")
+
+    async def _deliver(
+        self, chat_id: str, message: MessageRecord, adviser_id: int | None, *, skip: str | None
+    ) -> None:
+        """To the professional's other connections and, if the chat had one, its adviser's.
+
+        The adviser is the one the write saw; an adviser assigned after it gets the message
+        from the history they load on assignment.
+        """
         wire = message.wire()
-        await self._notifier.to_professional(chat.id, "message", wire, skip=skip)
-        adviser_id = chat.adviser_id
-        if adviser_id is None:
-            # It may have been assigned since we read it.
-            fresh = await self._store.get_chat(chat.id)
-            adviser_id = fresh.adviser_id if fresh else None
-        if adviser_id is not None:
-            await self._notifier.to_adviser(adviser_id, "message", wire, skip=skip)
+        await self._notifier.to_chat(chat_id, adviser_id, "message", wire, skip=skip)
+        if chat_id in self.watched:
+            await self._notifier.to_watchers(chat_id, "message", wire)
 
     async def history(self, actor: Actor, chat_id: Any, after_id: int) -> dict[str, Any]:
         chat = await self._chat_for(actor, chat_id)
@@ -302,6 +353,9 @@ class ChatService:
             if ended.adviser_id is not None:
                 await self._notifier.to_adviser(ended.adviser_id, "message", message.wire())
                 await self._notifier.to_adviser(ended.adviser_id, "ended", payload)
+            if chat.id in self.watched:
+                await self._notifier.to_watchers(chat.id, "message", message.wire())
+                await self._notifier.to_watchers(chat.id, "ended", payload)
         self._locks.pop(chat.id, None)
         if self._transcripts is not None:
             self._transcripts.chat_closed()

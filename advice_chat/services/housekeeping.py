@@ -36,6 +36,9 @@ class Housekeeping:
         await self._queue.heartbeat()
         repaired = await self._queue.reconcile()
         expired = await self._queue.expire_offers()
+        # Chats that have waited past their team's overflow threshold become answerable by
+        # other teams with time, not with an event: look again on every pass.
+        await self._queue.assign_overflow()
         abandoned = 0
         for chat_id in await self._queue.professionals_gone(self._professional_grace):
             if await self._chats.abandon_if_waiting(chat_id):

@@ -44,7 +44,13 @@ from advice_chat.records import MessageRecord, UserRecord, utcnow
 from advice_chat.services.chats import Actor, ChatService
 from advice_chat.services.errors import ChatRefused
 from advice_chat.services.kb_terms import STOPWORDS, SYNONYM_GROUPS, TOPIC_TERMS
-from advice_chat.storage.kb_search import CONCEPT_PREFIX, Freq, Phrase, Term
+from advice_chat.storage.kb_search import (
+    CONCEPT_PREFIX,
+    Freq,
+    Phrase,
+    Term,
+    inverse_document_frequency,
+)
 from advice_chat.storage.kb_store import ArticleWrite, KbStore, VersionConflict
 from advice_chat.validation import InvalidInput
 
@@ -172,7 +178,9 @@ class Vocabulary:
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
-        self._grams: dict[str, set[str]] = {}
+        # (trigram, word length) -> words: candidates of a useful length are counted in C
+        # (Counter.update over whole sets), not word by word in Python.
+        self._grams: dict[tuple[str, int], set[str]] = {}
 
     def add_text(self, text: str) -> None:
         for word in words_of(text):
@@ -180,7 +188,7 @@ class Vocabulary:
                 continue
             if word not in self.counts:
                 for gram in _trigrams(word):
-                    self._grams.setdefault(gram, set()).add(word)
+                    self._grams.setdefault((gram, len(word)), set()).add(word)
             self.counts[word] += 1
 
     def __contains__(self, word: object) -> bool:
@@ -193,12 +201,17 @@ class Vocabulary:
         """The closest known word within 1 edit (short words) or 2 (longer), else None."""
         limit = 1 if len(word) <= 5 else 2
         shared: Counter[str] = Counter()
-        for gram in _trigrams(word):
-            for candidate in self._grams.get(gram, ()):
-                if abs(len(candidate) - len(word)) <= limit:
-                    shared[candidate] += 1
+        grams = _trigrams(word)
+        for size in range(len(word) - limit, len(word) + limit + 1):
+            for gram in grams:
+                shared.update(self._grams.get((gram, size), ()))
         best: tuple[int, int, str] | None = None
         for candidate, _ in shared.most_common(60):
+            if shared[candidate] < len(grams) - 4 * (limit if best is None else best[0]):
+                # Each edit changes at most four trigrams (a transposition), so a word
+                # sharing fewer cannot be as close as the best so far (nor within `limit`);
+                # candidates come most-shared first, so none after it can either.
+                break
             distance = damerau_levenshtein(word, candidate, limit)
             if distance > limit:
                 continue
@@ -282,7 +295,11 @@ def parse_query(query: str, vocabulary: Vocabulary) -> ParsedQuery:
 
 
 def plan_terms(
-    tokens: Sequence[str], freqs: dict[str, Freq], budget: int, head_budget: int = 0
+    tokens: Sequence[str],
+    freqs: dict[str, Freq],
+    budget: int,
+    head_budget: int = 0,
+    total: int = 0,
 ) -> list[Term]:
     """Which tokens to rank, and where, so one search ranks at most about `budget` pairs.
 
@@ -291,8 +308,15 @@ def plan_terms(
     still says what an article is about); one commoner still is left out. On a knowledge base
     of a few hundred articles nothing is ever left out. With `head_budget`, head-only pairs
     are counted against it rather than against `budget` (a backend whose heads are cheap to
-    rank).
+    rank). With `total` (how many articles there are), each term carries its idf: over all
+    articles, or over heads for a head-only term.
     """
+
+    def term(token: str, head_only: bool = False) -> Term:
+        f = freqs[token]
+        holding = f.head if head_only else f.anywhere
+        return Term(token, head_only, inverse_document_frequency(total, holding))
+
     known = [t for t in tokens if freqs.get(t, Freq(0, 0)).anywhere > 0]
     known.sort(key=lambda t: freqs[t].anywhere)
     terms: list[Term] = []
@@ -301,17 +325,17 @@ def plan_terms(
     for token in known:
         f = freqs[token]
         if used + f.anywhere <= budget:
-            terms.append(Term(token))
+            terms.append(term(token))
             used += f.anywhere
         elif f.head and (used if not head_budget else used_head) + f.head <= head_limit:
-            terms.append(Term(token, head_only=True))
+            terms.append(term(token, head_only=True))
             if head_budget:
                 used_head += f.head
             else:
                 used += f.head
     if not terms and known:
         rarest = known[0]
-        terms.append(Term(rarest, head_only=0 < freqs[rarest].head < freqs[rarest].anywhere))
+        terms.append(term(rarest, head_only=0 < freqs[rarest].head < freqs[rarest].anywhere))
     return terms
 
 
@@ -337,7 +361,9 @@ def _head_tokens(text: str) -> frozenset[str]:
     return cached
 
 
-def rerank(candidates: Sequence[Candidate], tokens: Sequence[str]) -> list[tuple[Candidate, float]]:
+def rerank(
+    candidates: Sequence[Candidate], tokens: Sequence[str], floor: float = SCORE_FLOOR
+) -> list[tuple[Candidate, float]]:
     """Candidates in final order with final scores: the backend's score scaled to 0..1, plus a
     boost for each query token (word or synonym concept) in the title, less for a tag, and
     less again for the summary.
@@ -347,9 +373,10 @@ def rerank(candidates: Sequence[Candidate], tokens: Sequence[str]) -> list[tuple
     """
     if not candidates:
         return []
-    # Scaled by the best score, but never by less than SCORE_FLOOR, so that when every
-    # candidate scores near nothing (a word in most articles) noise is not blown up.
-    top = max(max(c.score for c in candidates), SCORE_FLOOR)
+    # Scaled by the best score, but never by less than `floor` (the backend's units), so
+    # that when every candidate scores near nothing (a word in most articles) noise is not
+    # blown up.
+    top = max(max(c.score for c in candidates), floor)
     keys = [t if t.startswith(CONCEPT_PREFIX) else _stem(t) for t in tokens]
     scored = []
     for position, c in enumerate(candidates):
@@ -518,11 +545,12 @@ class KnowledgeBase:
                 self._freqs.clear()
             self._freqs.update(await self._store.frequencies(missing))
         index = self._store.index
-        terms = plan_terms(parsed.tokens, self._freqs, index.rank_budget, index.head_budget)
+        total = self._signature[0] if self._signature else 0
+        terms = plan_terms(parsed.tokens, self._freqs, index.rank_budget, index.head_budget, total)
         if not terms:
             return []
         candidates = await self._store.rank(terms, audiences, max(limit, CANDIDATES))
-        best = rerank(candidates, parsed.tokens)[:limit]
+        best = rerank(candidates, parsed.tokens, index.score_floor)[:limit]
         pattern = highlight_pattern(parsed.highlight)
         hits = [
             SearchHit(
@@ -682,8 +710,10 @@ class KnowledgeBase:
         )
 
     async def close(self) -> None:
+        """Stop background work and the search readers (the engine belongs to the caller)."""
         if self._refresh is not None:
             self._refresh.cancel()
+        await self._store.index.close()
 
 
 def summarise(hits: Iterable[SearchHit]) -> list[dict[str, Any]]:

@@ -30,9 +30,13 @@ from advice_chat.queueing.base import (
     QueueEntry,
 )
 from advice_chat.records import ChatRecord, iso, utcnow
+from advice_chat.routing import Decision, overflow_cutoffs
 from advice_chat.services.errors import NOT_FOUND, ChatRefused
 from advice_chat.services.hours import HoursService
+from advice_chat.services.teams import TeamService
 from advice_chat.storage.store import Store
+from advice_chat.storage.team_store import TeamStore
+from advice_chat.validation import InvalidInput, PreChat, clean_text
 
 log = logging.getLogger(__name__)
 
@@ -43,20 +47,40 @@ ROUTING_MODES = (AUTO, MANUAL)
 SUMMARY_LIMIT = 50
 HANDLE_SAMPLE = 50
 WORKER_TTL_SECONDS = 15.0  # a worker silent this long is taken for dead
+TEAM_NOTE_MAX_CHARS = 500
 
 
-def queue_payload(position: int, estimate: int | None, service: ServiceStatus) -> dict[str, Any]:
-    """The `queue` event: position, estimate, and whether closing time may come first."""
+def moved_notice(team_name: str) -> str:
+    return (
+        f"Your chat has been passed to the {team_name} team, who are best placed to help. "
+        "You keep your place in the queue by the time you first joined."
+    )
+
+
+def queue_payload(
+    position: int, estimate: int | None, service: ServiceStatus, team: str | None = None
+) -> dict[str, Any]:
+    """The `queue` event: position, estimate, and whether closing time may come first.
+
+    Position and estimate are within the line of the team that will answer (`team`)."""
     closes_at = service.closes_at
     late = False
     if closes_at is not None and estimate is not None:
         late = utcnow().timestamp() + estimate > closes_at.timestamp()
-    return {
+    payload: dict[str, Any] = {
         "position": position,
         "estimated_wait_seconds": estimate,
         "closes_at": iso(closes_at) if closes_at else None,
         "may_close_first": late,
     }
+    if team is not None:
+        payload["team"] = team
+    return payload
+
+
+def in_team(advisers: list[AdviserState], team: str) -> list[AdviserState]:
+    """The advisers who answer a team's line (overflow is a bonus, not promised)."""
+    return [a for a in advisers if team in a.teams]
 
 
 def priority_for(chat: ChatRecord) -> int:
@@ -97,8 +121,10 @@ class QueueService:
         offer_seconds: float = 30.0,
         metrics: Metrics | None = None,
         clock: Callable[[], float] = time.time,
+        teams: TeamService | None = None,
     ) -> None:
         self._store = store
+        self.teams = teams or TeamService(TeamStore(store.engine), hours)
         self._backend = backend
         self._notifier = notifier
         self._hours = hours
@@ -135,11 +161,19 @@ class QueueService:
         repairs = 0
         waiting_db = await self._store.chats_with_status("waiting")
         assigned_db = await self._store.chats_with_status("assigned")
-        queued = {e.chat_id for e in await self._backend.waiting()}
+        lines = {e.chat_id: e.team for e in await self._backend.waiting()}
+        queued = set(lines)
         claimed = {c: a.adviser_id for a in await self._backend.advisers() for c in a.active}
         offered = await self._backend.offers()
         waiting_ids = {c.id for c in waiting_db}
         stuck: set[str] = set()
+        other_line = [c.id for c in waiting_db if c.id in queued and lines[c.id] != c.team]
+        # Re-read them: a move commits to the database first, then the line, so a fresh row
+        # is the team the chat belongs in (the first read may predate a move in flight).
+        for chat in await self._store.chats_by_ids(other_line):
+            if chat.status == "waiting" and lines[chat.id] != chat.team:
+                await self._backend.move(chat.id, chat.team)
+                repairs += 1
         for chat in waiting_db:
             if chat.id in queued:
                 continue
@@ -192,7 +226,11 @@ class QueueService:
     # -- waiting ------------------------------------------------------------
 
     def _entry(self, chat: ChatRecord) -> QueueEntry:
-        return QueueEntry(chat.id, priority_for(chat), chat.created_at.timestamp())
+        return QueueEntry(chat.id, priority_for(chat), chat.created_at.timestamp(), chat.team)
+
+    async def route(self, pre_chat: PreChat) -> Decision:
+        """The team a new chat goes to, or None with who to contact (advice_chat/routing.py)."""
+        return await self.teams.decide(pre_chat)
 
     async def enqueue(self, chat: ChatRecord) -> None:
         await self._backend.professional_waiting(chat.id, self._clock())
@@ -215,21 +253,25 @@ class QueueService:
     async def status_for(self, chat_id: str) -> dict[str, Any] | None:
         """The `queue` payload for one waiting chat, or None if it is not waiting."""
         waiting = await self._backend.waiting()
-        for index, entry in enumerate(waiting):
-            if entry.chat_id == chat_id:
-                advisers = await self._backend.advisers()
-                position = index + 1
-                estimate = estimate_wait(position, advisers, self.mean_handle_seconds())
-                payload = queue_payload(position, estimate, await self._hours.status())
-                self._last_sent[chat_id] = payload
-                return payload
-        return None
+        entry = next((e for e in waiting if e.chat_id == chat_id), None)
+        if entry is None:
+            return None
+        position = [e.chat_id for e in waiting if e.team == entry.team].index(chat_id) + 1
+        advisers = in_team(await self._backend.advisers(), entry.team)
+        estimate = estimate_wait(position, advisers, self.mean_handle_seconds())
+        payload = queue_payload(position, estimate, await self._hours.status(), entry.team)
+        self._last_sent[chat_id] = payload
+        return payload
 
     async def summary(self) -> dict[str, Any]:
         """What advisers see of the queue: counts and pre-chat answers, no free text."""
         waiting = await self._backend.waiting()
         shown = waiting[:SUMMARY_LIMIT]
         chats = {c.id: c for c in await self._store.chats_by_ids([e.chat_id for e in shown])}
+        notes = await self._backend.notes([e.chat_id for e in shown])
+        by_team: dict[str, int] = {}
+        for entry in waiting:
+            by_team[entry.team] = by_team.get(entry.team, 0) + 1
         items = []
         for entry in shown:
             chat = chats.get(entry.chat_id)
@@ -243,9 +285,11 @@ class QueueService:
                     "topic": chat.topic,
                     "immediate_risk": chat.immediate_risk,
                     "waiting_since": iso(chat.created_at),
+                    "team": entry.team,
+                    **({"team_note": notes[chat.id]} if chat.id in notes else {}),
                 }
             )
-        return {"waiting": len(waiting), "chats": items}
+        return {"waiting": len(waiting), "chats": items, "waiting_by_team": by_team}
 
     async def snapshot(self) -> dict[str, int]:
         """Counts for managers' live panel and occupancy samples: no ids, no pre-chat answers."""
@@ -300,11 +344,14 @@ class QueueService:
                 del self._last_sent[chat_id]
         local = self._notifier.local_professionals()
         service = await self._hours.status()
-        for index, entry in enumerate(waiting):
+        positions: dict[str, int] = {}
+        for entry in waiting:
+            # Positions and estimates within the team that will answer.
+            position = positions[entry.team] = positions.get(entry.team, 0) + 1
             if entry.chat_id not in local:
                 continue
-            position = index + 1
-            payload = queue_payload(position, estimate_wait(position, advisers, mean), service)
+            estimate = estimate_wait(position, in_team(advisers, entry.team), mean)
+            payload = queue_payload(position, estimate, service, entry.team)
             if self._last_sent.get(entry.chat_id) != payload:
                 self._last_sent[entry.chat_id] = payload
                 await self._notifier.to_professional(entry.chat_id, "queue", payload, local=True)
@@ -356,7 +403,8 @@ class QueueService:
 
     async def adviser_connected(self, adviser_id: int, capacity: int, sid: str) -> None:
         await self._backend.heartbeat(self.worker_id, WORKER_TTL_SECONDS)
-        await self._backend.connect(adviser_id, self._conn(sid), capacity, self._clock())
+        teams = await self.teams.teams_of(adviser_id)
+        await self._backend.connect(adviser_id, self._conn(sid), capacity, self._clock(), teams)
 
     async def adviser_disconnected(self, adviser_id: int, sid: str) -> None:
         state = await self._backend.disconnect(adviser_id, self._conn(sid), self._clock())
@@ -375,6 +423,21 @@ class QueueService:
 
     async def adviser_state(self, adviser_id: int) -> AdviserState | None:
         return await self._backend.adviser(adviser_id)
+
+    # -- adviser-to-adviser transfer (adviser console, issue #7) -----------------
+    # Kept to these two calls: the database's conditional update decides the transfer;
+    # the backend only moves the slot, as a restart's reconcile would.
+
+    async def roster(self) -> list[AdviserState]:
+        """Every adviser the backend knows, with presence and load."""
+        return await self._backend.advisers()
+
+    async def transferred(self, chat_id: str, from_id: int, to_id: int) -> None:
+        """A chat moved from one adviser to another: move its slot."""
+        await self._backend.add_active(to_id, chat_id, self._clock())
+        await self._backend.release(from_id, chat_id, self._clock())
+        await self.try_assign()
+        self.schedule_broadcast()
 
     async def chat_finished(self, chat: ChatRecord) -> None:
         """An assigned chat ended: free the slot, learn its handle time, offer the next chat."""
@@ -398,9 +461,10 @@ class QueueService:
         if self._routing == MANUAL:
             return 0
         handled = 0
+        overflow = await self.overflow()
         async with self._assign_lock:
             while True:
-                claim = await self._backend.claim_next(self._clock())
+                claim = await self._backend.claim_next(self._clock(), overflow)
                 if claim is None:
                     break
                 adviser = await self._backend.adviser(claim.adviser_id)
@@ -413,9 +477,27 @@ class QueueService:
             self.schedule_broadcast()
         return handled
 
+    async def assign_overflow(self) -> int:
+        """Give out chats that have become late enough to overflow (a periodic pass)."""
+        if not await self.overflow():
+            return 0
+        return await self.try_assign()
+
+    async def overflow(self) -> dict[str, float]:
+        """Cutoffs for the teams whose managers allow overflow (advice_chat/routing.py)."""
+        return overflow_cutoffs((await self.teams.states()).values(), self._clock())
+
+    async def _answering_team(self, adviser_id: int, team: str) -> str:
+        """The chat's own team if the adviser is in it; otherwise (overflow) theirs."""
+        state = await self._backend.adviser(adviser_id)
+        if state is None or team in state.teams or not state.teams:
+            return team
+        return sorted(state.teams)[0]
+
     async def _assign(self, claim: Claim) -> bool:
+        answered_team = await self._answering_team(claim.adviser_id, claim.entry.team)
         result = await self._store.assign_chat(
-            claim.entry.chat_id, claim.adviser_id, utcnow(), JOINED_NOTICE
+            claim.entry.chat_id, claim.adviser_id, utcnow(), JOINED_NOTICE, answered_team
         )
         if result is None:
             # Ended while it waited: give the slot back and go on.
@@ -426,7 +508,10 @@ class QueueService:
         self._metrics.chat_events.labels("assigned").inc()
         if chat.assigned_at is not None:
             self._metrics.wait_seconds.observe((chat.assigned_at - chat.created_at).total_seconds())
-        log.info("chat assigned", extra={"chat_id": chat.id, "user_id": claim.adviser_id})
+        log.info(
+            "chat assigned",
+            extra={"chat_id": chat.id, "user_id": claim.adviser_id, "team": answered_team},
+        )
         await self._notify_assigned(chat, notice.wire())
         return True
 
@@ -438,12 +523,14 @@ class QueueService:
         deadline = self._clock() + self._offer_seconds
         await self._backend.add_offer(chat.id, claim.adviser_id, deadline)
         log.info("chat offered", extra={"chat_id": chat.id, "user_id": claim.adviser_id})
+        notes = await self._backend.notes([chat.id])
         await self._notifier.to_adviser(
             claim.adviser_id,
             "offer",
             {
-                **adviser_assigned_payload(chat),
+                **adviser_assigned_payload(chat, notes.get(chat.id)),
                 "expires_at": iso(datetime.fromtimestamp(deadline, UTC)),
+                "overflow": claim.entry.team not in await self._adviser_teams(claim.adviser_id),
             },
         )
         return True
@@ -494,13 +581,19 @@ class QueueService:
             raise ChatRefused(
                 "forbidden", "Chats are given out in turn; taking one is for manual mode."
             )
-        claim = await self._backend.claim_chat(chat_id, adviser_id, self._clock())
+        claim = await self._backend.claim_chat(
+            chat_id, adviser_id, self._clock(), await self.overflow()
+        )
         if claim is None:
             state = await self._backend.adviser(adviser_id)
             if state is None or state.status != AVAILABLE:
                 raise ChatRefused("not_available", "Set yourself available to take a chat.")
             if len(state.active) >= state.capacity:
                 raise ChatRefused("at_capacity", "You have as many chats as you can take.")
+            entry = next((e for e in await self._backend.waiting() if e.chat_id == chat_id), None)
+            if entry is not None and entry.team not in state.teams:
+                name = await self.teams.name_of(entry.team)
+                raise ChatRefused("other_team", f"That chat is waiting for the {name} team.")
             raise ChatRefused("not_waiting", "That chat is no longer waiting.")
         if not await self._assign(claim):
             raise ChatRefused("not_waiting", "That chat is no longer waiting.")
@@ -514,10 +607,91 @@ class QueueService:
         await self.try_assign()
         self.schedule_broadcast()
 
+    async def _adviser_teams(self, adviser_id: int) -> frozenset[str]:
+        state = await self._backend.adviser(adviser_id)
+        return state.teams if state is not None else frozenset()
+
+    async def set_adviser_teams(self, adviser_id: int, teams: tuple[str, ...]) -> None:
+        """A manager changed an adviser's teams: route by them from now on."""
+        await self._backend.set_teams(adviser_id, teams)
+        await self.try_assign()
+        self.schedule_broadcast()
+
+    # -- moving a chat to another team ------------------------------------------------
+
+    async def move_team(self, adviser_id: int, chat_id: Any, team: Any, note: Any) -> ChatRecord:
+        """An adviser passes a chat to another team, with an optional note for that team.
+
+        A chat the adviser is answering goes back in line; a waiting chat changes line.
+        Either way it keeps its place by the time it first joined, the professional is
+        told (a system message, code "team_moved", then `queue`), and the note travels
+        with it in queue state only (never stored or logged) until the chat ends.
+        """
+        if not isinstance(chat_id, str) or not chat_id or len(chat_id) > 64:
+            raise NOT_FOUND
+        known = await self.teams.slugs()
+        if not isinstance(team, str) or team not in known:
+            raise InvalidInput("invalid", "team", "team must be one of: " + ", ".join(known) + ".")
+        if note is not None and not isinstance(note, str):
+            raise InvalidInput("invalid", "note", "The note must be text.")
+        text = clean_text(note, "note", required=False)
+        if text is not None and len(text) > TEAM_NOTE_MAX_CHARS:
+            raise InvalidInput(
+                "too_long", "note", f"The note can be at most {TEAM_NOTE_MAX_CHARS} characters."
+            )
+        chat = await self._store.get_chat(chat_id)
+        mine = chat is not None and chat.status == "assigned" and chat.adviser_id == adviser_id
+        in_line = chat is not None and chat.status == "waiting"
+        if chat is None or not (mine or in_line):
+            raise NOT_FOUND  # not theirs to move (never say whose it is)
+        if chat.team == team:
+            raise ChatRefused("same_team", "The chat is already with that team.")
+        name = await self.teams.name_of(team)
+        notice = moved_notice(name)
+        if mine:
+            result = await self._store.unassign_chat(
+                chat.id, adviser_id, utcnow(), notice, team=team, code="team_moved"
+            )
+            if result is None:
+                raise ChatRefused("not_assigned", "This chat is not assigned to you.")
+            moved, message = result
+            await self._backend.set_note(chat.id, text)
+            await self._backend.release(adviser_id, chat.id, self._clock())
+            await self._backend.professional_waiting(chat.id, self._clock())
+            await self._backend.enqueue(self._entry(moved))
+            await self._notifier.to_adviser(
+                adviser_id, "unassigned", {"chat_id": chat.id, "reason": "moved_team"}
+            )
+            await self._notifier.to_adviser(adviser_id, "message", message.wire())
+        else:
+            result = await self._store.move_waiting_chat(chat.id, chat.team, team, utcnow(), notice)
+            if result is None:
+                raise ChatRefused("not_waiting", "That chat is no longer waiting.")
+            moved, message = result
+            await self._backend.set_note(chat.id, text)
+            # Claimed meanwhile? Then it is answered by whoever claimed it; reconciliation
+            # puts a chat that is still waiting into the right line.
+            await self._backend.move(chat.id, team)
+        self._metrics.chat_events.labels("moved_team").inc()
+        log.info(
+            "chat moved to team",
+            extra={"chat_id": chat.id, "user_id": adviser_id, "team": team},
+        )
+        await self._notifier.to_professional(chat.id, "message", message.wire())
+        status = await self.status_for(chat.id)
+        if status is not None:
+            await self._notifier.to_professional(chat.id, "queue", status)
+        await self.try_assign()
+        self.schedule_broadcast()
+        return moved
+
     async def _notify_assigned(self, chat: ChatRecord, notice: dict[str, Any]) -> None:
         assert chat.adviser_id is not None
         adviser = await self._store.get_user(chat.adviser_id)
-        await self._notifier.to_adviser(chat.adviser_id, "assigned", adviser_assigned_payload(chat))
+        notes = await self._backend.notes([chat.id])
+        await self._notifier.to_adviser(
+            chat.adviser_id, "assigned", adviser_assigned_payload(chat, notes.get(chat.id))
+        )
         await self._notifier.to_adviser(chat.adviser_id, "message", notice)
         await self._notifier.to_professional(
             chat.id,
@@ -527,13 +701,19 @@ class QueueService:
         await self._notifier.to_professional(chat.id, "message", notice)
 
 
-def adviser_assigned_payload(chat: ChatRecord) -> dict[str, Any]:
-    return {
+def adviser_assigned_payload(chat: ChatRecord, team_note: str | None = None) -> dict[str, Any]:
+    payload = {
         "chat_id": chat.id,
         "pre_chat": chat.pre_chat(),
         "created_at": iso(chat.created_at),
         "assigned_at": iso(chat.assigned_at) if chat.assigned_at else None,
+        # Additive (teams): the team it was routed to, and whether another team answered.
+        "team": chat.team,
+        "overflow": chat.answered_team is not None and chat.answered_team != chat.team,
     }
+    if team_note is not None:
+        payload["team_note"] = team_note
+    return payload
 
 
 def professional_assigned_payload(chat: ChatRecord, display_name: str) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from advice_chat.opening import LONDON
 from advice_chat.options import (
     ADVICE,
     ADVICE_IDS,
+    FLAG_REASONS,
     OUTCOMES,
     REFERRAL_IDS,
     REFERRALS,
@@ -38,6 +39,7 @@ from advice_chat.options import (
 )
 from advice_chat.records import ChatRecord, utcnow
 from advice_chat.redaction import Redactor
+from advice_chat.routing import SEED_TEAMS
 from advice_chat.services.accounts import hash_token
 from advice_chat.services.errors import ChatRefused
 from advice_chat.storage.stats_store import CountKey, StatsStore
@@ -144,12 +146,19 @@ def chat_counts(chat: ChatRecord, wrap_up: WrapUp | None) -> Counter[CountKey]:
     c[(day, "total", "", "requested")] += 1
     c[(day, "total", "", status)] += 1
     c[(day, "hour", f"{weekday}-{hour}", "requested")] += 1
-    for dim, value in (("role", chat.role), ("region", chat.region), ("topic", chat.topic)):
+    # By role, region, topic and the team the chat was routed to (issue 12).
+    groups = (
+        ("role", chat.role),
+        ("region", chat.region),
+        ("topic", chat.topic),
+        ("team", chat.team),
+    )
+    for dim, value in groups:
         c[(day, dim, value, status)] += 1
     if chat.assigned_at is not None:
         wait = max(0.0, (chat.assigned_at - chat.created_at).total_seconds())
         if wait <= 300:  # each group's share answered within 5 minutes
-            for dim, value in (("role", chat.role), ("region", chat.region), ("topic", chat.topic)):
+            for dim, value in groups:
                 c[(day, dim, value, "within_5_min")] += 1
         handle = max(0.0, ((chat.ended_at or chat.assigned_at) - chat.assigned_at).total_seconds())
         c[(day, "wait", str(bucket(wait, WAIT_EDGES)), "answered")] += 1
@@ -167,20 +176,29 @@ def chat_counts(chat: ChatRecord, wrap_up: WrapUp | None) -> Counter[CountKey]:
     return c
 
 
-def refusal_counts(pre_chat: PreChat, at: datetime) -> Counter[CountKey]:
+def refusal_counts(pre_chat: PreChat, at: datetime, team: str | None = None) -> Counter[CountKey]:
     day, _, _ = local_day(at)
     c: Counter[CountKey] = Counter()
     c[(day, "total", "", "refused")] += 1
+    if team is not None:
+        c[(day, "team", team, "refused")] += 1
     for dim, value in (("role", pre_chat.role), ("region", pre_chat.region)):
         c[(day, dim, value, "refused")] += 1
     c[(day, "topic", pre_chat.topic, "refused")] += 1
     return c
 
 
+def flag_counts(reason: str, at: datetime) -> Counter[CountKey]:
+    """A safeguarding flag raised in a chat (adviser console): counted by reason and day."""
+    day, _, _ = local_day(at)
+    return Counter({(day, "flag", reason, "raised"): 1})
+
+
 # -- the service ----------------------------------------------------------------------
 
 
 OnEnd = Callable[[AsyncConnection, ChatRecord], Awaitable[None]]
+OnFlag = Callable[[AsyncConnection], Awaitable[None]]
 
 
 class StatsService:
@@ -230,14 +248,22 @@ class StatsService:
 
         return counted
 
+    def flag_counter(self, reason: str) -> OnFlag:
+        """What to do in the transaction that records a safeguarding flag: count it."""
+
+        async def counted(conn: AsyncConnection) -> None:
+            await self._store.add_counts_in(conn, flag_counts(reason, utcnow()))
+
+        return counted
+
     @staticmethod
     def new_survey_token() -> str:
         return secrets.token_urlsafe(24)
 
-    async def record_refusal(self, pre_chat: PreChat) -> None:
-        """A chat refused because the service was closed."""
+    async def record_refusal(self, pre_chat: PreChat, team: str | None = None) -> None:
+        """A chat refused because the service (or its team, `team`) was closed."""
         try:
-            await self._store.add_counts(refusal_counts(pre_chat, utcnow()))
+            await self._store.add_counts(refusal_counts(pre_chat, utcnow(), team))
         except Exception:
             log.exception("refusal not counted")
 
@@ -367,6 +393,9 @@ class _Sums:
 
     def get(self, dim: str, key: str, metric: str) -> int:
         return self.n.get((dim, key, metric), 0)
+
+    def keys(self, dim: str) -> set[str]:
+        return {k for d, k, _ in self.n if d == dim}
 
     def cell_of(self, dim: str) -> Callable[[str, str], int]:
         return lambda key, metric: self.get(dim, key, metric)
@@ -565,10 +594,14 @@ def build_report(
             chart="heatmap",
         )
     )
+    # Teams are data: the seeded ones always, and any other found in the range.
+    teams = list(SEED_TEAMS)
+    teams += [(k, k) for k in sorted(s.keys("team")) if k not in dict(SEED_TEAMS)]
     for dim, title, header, options in (
         ("role", "By role", "Role", ROLES),
         ("region", "By region", "Region", REGIONS),
         ("topic", "By topic (as chosen when asking)", "Topic", TOPICS),
+        ("team", "By team (the team each chat was routed to)", "Team", teams),
     ):
         views.append(
             table_view(
@@ -658,6 +691,18 @@ def build_report(
             [("yes", "Yes"), ("no", "No")],
             [ANSWERED],
             lambda k, c: s.get("safeguarding", k, c),
+            t,
+            chart="bar",
+        )
+    )
+    views.append(
+        table_view(
+            "flags",
+            "Safeguarding flags raised during chats (adviser console)",
+            "Reason",
+            list(FLAG_REASONS),
+            [Group((("raised", "Flags"),))],
+            lambda k, c: s.get("flag", k, c),
             t,
             chart="bar",
         )

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from advice_chat.metrics import Metrics
-from advice_chat.records import ChatRecord, MessageRecord, UserRecord, iso, utcnow
+from advice_chat.records import ChatRecord, MessageRecord, NoteRecord, UserRecord, iso, utcnow
 from advice_chat.services.periodic import Periodic
 from advice_chat.storage.store import Store
 
@@ -38,8 +38,28 @@ WITHHELD = "[message withheld: it could not be redacted]"
 COMPOSED_CODES = frozenset({"article"})
 
 
+def redact_chat(
+    redactor: Redactor, messages: list[MessageRecord], notes: list[NoteRecord]
+) -> tuple[list[MessageRecord], list[NoteRecord], int]:
+    """Redact a chat's messages and its advisers' private notes in one context, so a person
+    named in a note gets the same placeholder as in the conversation."""
+    context = redactor.context()
+    lines, failed = redact_lines(redactor, messages, context)
+    out = []
+    for n in notes:
+        try:
+            text = context.redact(n.text)
+        except Exception:
+            failed += 1
+            text = WITHHELD
+        out.append(NoteRecord(n.chat_id, n.seq, n.author_id, text, None, n.created_at))
+    return lines, out, failed
+
+
 def redact_lines(
-    redactor: Redactor, messages: list[MessageRecord]
+    redactor: Redactor,
+    messages: list[MessageRecord],
+    context: RedactionContext | None = None,
 ) -> tuple[list[MessageRecord], int]:
     """Redact a chat's messages in one context, so a person keeps one placeholder throughout.
 
@@ -47,7 +67,7 @@ def redact_lines(
     chat must never stay unredacted because one message trips the engine.
     Returns the lines and how many were withheld.
     """
-    context = redactor.context()
+    context = context or redactor.context()
     out = []
     failed = 0
     for m in messages:
@@ -127,15 +147,18 @@ class TranscriptService:
 
     async def _redact_chat(self, chat_id: str) -> bool:
         raw = await self._store.history(chat_id, 0)
+        raw_notes = await self._store.notes(chat_id)
         started = time.perf_counter()
-        lines, failed = await asyncio.to_thread(redact_lines, self._redactor, raw)
+        lines, notes, failed = await asyncio.to_thread(
+            redact_chat, self._redactor, raw, raw_notes
+        )
         self._metrics.redaction_seconds.observe(time.perf_counter() - started)
         if failed:
             self._metrics.redaction_failures.inc(failed)
             log.warning(
                 "messages withheld from transcript", extra={"chat_id": chat_id, "count": failed}
             )
-        return await self._store.shred_to_transcript(chat_id, lines, utcnow())
+        return await self._store.shred_to_transcript(chat_id, lines, utcnow(), notes)
 
     # -- retention ----------------------------------------------------------------
 
@@ -168,6 +191,12 @@ class TranscriptService:
         summary = transcript_summary(chat, len(lines))
         summary["messages"] = [
             {k: v for k, v in m.wire().items() if k != "client_id"} for m in lines
+        ]
+        # The advisers' private notes, redacted like the messages (adviser console).
+        summary["notes"] = [
+            {k: v for k, v in n.wire().items() if k not in ("client_id", "author")}
+            | {"author_id": n.author_id}
+            for n in await self._store.notes(chat.id)
         ]
         return summary
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
+import time
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import event
+from sqlalchemy import URL, Connection, StaticPool, event
+from sqlalchemy import create_engine as create_sync_engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -35,7 +39,10 @@ def create_engine(database_url: str) -> AsyncEngine:
         engine = create_async_engine(database_url)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(database_url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    # No pre-ping: it is a round trip on every checkout (~6 % of a worker's CPU under load).
+    # A connection broken by a database restart fails one statement and is discarded by the
+    # pool; clients resend what was not acked (docs/protocol.md), so nothing is lost.
+    return create_async_engine(database_url, pool_size=10, max_overflow=10)
 
 
 _WRITE_LOCKS: weakref.WeakKeyDictionary[AsyncEngine, asyncio.Lock] = weakref.WeakKeyDictionary()
@@ -53,9 +60,134 @@ async def write_transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnectio
         async with engine.begin() as conn:
             yield conn
         return
-    lock = _WRITE_LOCKS.setdefault(engine, asyncio.Lock())
-    async with lock, engine.begin() as conn:
-        yield conn
+    async with write_lock(engine):
+        writer = _loop_writer(engine)
+        if writer is None:  # in-memory SQLite: only the engine's own connection sees it
+            async with engine.begin() as conn:
+                yield conn
+            return
+        async with writer.transaction() as conn:
+            yield cast(AsyncConnection, conn)
+
+
+class _LoopConnection:
+    """What the stores use of an AsyncConnection, done at once on the event loop's thread.
+
+    Why: through aiosqlite every statement is a hand-off to a thread and back, so a write
+    transaction of a few statements held SQLite's single write lock across as many turns of
+    a busy event loop; under load, holds of hundreds of milliseconds queued every other
+    writer behind them (docs/performance.md). SQLite in WAL mode does a write statement in
+    tens of microseconds, so doing it in place is far cheaper than handing it off.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, statement: Any, parameters: Any = None) -> Any:
+        return self._conn.execute(statement, parameters)
+
+    async def run_sync(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        return fn(self._conn, *args, **kwargs)
+
+
+class _LoopWriter:
+    """One plain SQLite connection per engine for write transactions (see _LoopConnection).
+
+    Its busy timeout is zero: another process holding the write lock (an operator's CLI
+    command) is waited for with asyncio.sleep, never by blocking the event loop.
+    """
+
+    BUSY_WAIT_SECONDS = 10.0
+
+    def __init__(self, path: str) -> None:
+        self._engine = create_sync_engine(
+            URL.create("sqlite", database=path),
+            poolclass=StaticPool,
+            connect_args={"check_same_thread": False},
+        )
+        event.listen(self._engine, "connect", _loop_writer_pragmas)
+        self._conn: Connection | None = None
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[_LoopConnection]:
+        if self._conn is None:
+            self._conn = self._engine.connect()
+        conn = self._conn
+        deadline = time.monotonic() + self.BUSY_WAIT_SECONDS
+        delay = 0.002
+        while True:
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                break
+            except OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    conn.rollback()
+                    raise
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 0.1)
+        try:
+            yield _LoopConnection(conn)
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        self._engine.dispose()
+
+
+def _loop_writer_pragmas(dbapi_connection: Any, record: Any) -> None:
+    _sqlite_pragmas(dbapi_connection, record)
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=0")
+    cursor.close()
+    dbapi_connection.isolation_level = None  # we BEGIN IMMEDIATE ourselves
+
+
+_LOOP_WRITERS: weakref.WeakKeyDictionary[AsyncEngine, _LoopWriter | None] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _loop_writer(engine: AsyncEngine) -> _LoopWriter | None:
+    if engine not in _LOOP_WRITERS:
+        path = sqlite_file(engine)
+        _LOOP_WRITERS[engine] = _LoopWriter(path) if path else None
+    return _LOOP_WRITERS[engine]
+
+
+async def dispose(engine: AsyncEngine) -> None:
+    """Close an engine and the write connection kept beside it."""
+    writer = _LOOP_WRITERS.pop(engine, None)
+    if writer is not None:
+        writer.close()
+    await engine.dispose()
+
+
+def write_lock(engine: AsyncEngine) -> asyncio.Lock:
+    """The lock SQLite writers of this engine queue on (see `write_transaction`)."""
+    return _WRITE_LOCKS.setdefault(engine, asyncio.Lock())
+
+
+def sqlite_file(engine: AsyncEngine) -> str | None:
+    """The SQLite database file behind an engine; None for PostgreSQL or in-memory SQLite."""
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return url.database
+
+
+def connect_sqlite_writer(path: str) -> sqlite3.Connection:
+    """A plain sqlite3 connection with the service's pragmas, in autocommit mode.
+
+    For a writer that issues its own BEGIN IMMEDIATE / COMMIT (see storage/message_writer.py).
+    """
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    _sqlite_pragmas(conn, None)
+    return conn
 
 
 def alembic_config(database_url: str) -> Config:

@@ -17,22 +17,30 @@ the service from the plain text (`KbStore.bodies`), the same way on both backend
 
 from __future__ import annotations
 
+import asyncio
 import json
+import math
 import re
+import sqlite3
+import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from advice_chat.kb_text import Candidate
+from advice_chat.storage.engine import sqlite_file
 
 Phrase = tuple[str, ...]
 _WORD = re.compile(r"^[a-z0-9]{1,40}$")
 CONCEPT_PREFIX = "kbsyn"
 # Snippets are cut from the start of an article's text; this much is read with each result.
 SNIPPET_SOURCE_CHARS = 3000
+# Threads (each with its own read connection) that run SQLite searches of one worker.
+SEARCH_READERS = 2
 
 # Column weights: title and tags count for far more than a word in the body.
 TITLE_WEIGHT = 10.0
@@ -56,10 +64,19 @@ class IndexedText:
 class Term:
     token: str  # a word or a concept token
     head_only: bool = False
+    # How much rarer terms should count (bm25's inverse document frequency). FTS5's bm25
+    # works it out itself; PostgreSQL's ts_rank has none, so it weighs each term by this.
+    idf: float = field(default=1.0, compare=False)
 
     @property
     def concept(self) -> bool:
         return self.token.startswith(CONCEPT_PREFIX)
+
+
+def inverse_document_frequency(total: int, holding: int) -> float:
+    """bm25's idf, as FTS5 computes it (floored, so a term in every article still counts a
+    little)."""
+    return max(math.log((total - holding + 0.5) / (holding + 0.5)), 1e-6) if total else 1.0
 
 
 def clean_phrases(phrases: Sequence[Phrase]) -> list[Phrase]:
@@ -84,6 +101,10 @@ class SearchIndex(Protocol):
     # If not 0, head-only terms have a budget of their own (ranking a head is far cheaper
     # than ranking a whole article); if 0, they share `rank_budget`.
     head_budget: int
+    # Scores are scaled by the best candidate's, but never by less than this (in the
+    # backend's own units), so that when every candidate scores near nothing noise is not
+    # blown up into relevance.
+    score_floor: float
 
     async def put(self, conn: AsyncConnection, article_id: int, doc: IndexedText) -> None:
         """Index (or re-index) one article inside the caller's transaction."""
@@ -100,6 +121,9 @@ class SearchIndex(Protocol):
     ) -> list[Candidate]:
         """The best `limit` articles of these audiences matching any term, best first."""
 
+    async def close(self) -> None:
+        """Release what the index holds besides the engine."""
+
 
 @dataclass(frozen=True)
 class Freq:
@@ -107,16 +131,17 @@ class Freq:
     head: int
 
 
-def _candidate(row: Any) -> Candidate:
+def _candidate(row: Sequence[Any]) -> Candidate:
+    """A candidate from (id, slug, title, summary, tags, audience, score, body)."""
     return Candidate(
-        id=row.id,
-        slug=row.slug,
-        title=row.title,
-        summary=row.summary,
-        tags=tuple(json.loads(row.tags)),
-        audience=row.audience,
-        score=float(row.score),
-        body=row.body or "",
+        id=row[0],
+        slug=row[1],
+        title=row[2],
+        summary=row[3],
+        tags=tuple(json.loads(row[4])),
+        audience=row[5],
+        score=float(row[6]),
+        body=row[7] or "",
     )
 
 
@@ -125,6 +150,7 @@ class Fts5Index:
 
     rank_budget = 1500
     head_budget = 0
+    score_floor = 1.0
     RANK = (
         f"bm25(0.0, {TITLE_WEIGHT}, {TAGS_WEIGHT}, {SUMMARY_WEIGHT}, {BODY_WEIGHT}, "
         f"{TAGS_WEIGHT}, {BODY_WEIGHT})"
@@ -170,18 +196,17 @@ class Fts5Index:
         return " OR ".join(f'"{t.token}"' for t in clean_terms(terms))
 
     async def frequencies(self, engine: AsyncEngine, tokens: Sequence[str]) -> dict[str, Freq]:
-        out: dict[str, Freq] = {}
-        count = text("SELECT count(*) FROM kb_fts WHERE kb_fts MATCH :q")
-        count_head = text("SELECT count(*) FROM kb_fts_head WHERE kb_fts_head MATCH :q")
-        async with engine.connect() as conn:
-            for token in tokens:
-                if not _WORD.match(token):
-                    continue
-                q = {"q": f'"{token}"'}
-                anywhere = (await conn.execute(count, q)).scalar()
-                head = (await conn.execute(count_head, q)).scalar()
-                out[token] = Freq(int(anywhere or 0), int(head or 0))
-        return out
+        words = [t for t in tokens if _WORD.match(t)]
+        statements: list[tuple[str, dict[str, Any]]] = []
+        for token in words:
+            q = {"q": f'"{token}"'}
+            statements.append(("SELECT count(*) FROM kb_fts WHERE kb_fts MATCH :q", q))
+            statements.append(("SELECT count(*) FROM kb_fts_head WHERE kb_fts_head MATCH :q", q))
+        results = await self._run(engine, statements)
+        return {
+            token: Freq(int(results[2 * i][0][0] or 0), int(results[2 * i + 1][0][0] or 0))
+            for i, token in enumerate(words)
+        }
 
     async def rank(
         self,
@@ -196,9 +221,13 @@ class Fts5Index:
             return []
         # FTS5 sorts by its `rank` itself. Terms limited to the head are ranked in the small
         # head table; an article found by both gets the sum of its two scores. One statement,
-        # so one round trip.
+        # so one round trip; its text depends only on which arms there are and how many
+        # audiences, so the reader connection's statement cache reuses it prepared.
+        params: dict[str, Any] = {"limit": limit}
+        for i, audience in enumerate(audiences):
+            params[f"aud{i}"] = audience
+        in_audiences = ", ".join(f":aud{i}" for i in range(len(audiences)))
         arms = []
-        params: dict[str, Any] = {"audiences": list(audiences), "limit": limit}
         for name, table, expression, rank in (
             ("full", "kb_fts", full, self.RANK),
             ("head", "kb_fts_head", head, self.HEAD_RANK),
@@ -207,21 +236,68 @@ class Fts5Index:
                 arms.append(
                     f"SELECT * FROM (SELECT rowid AS id, -rank AS score FROM {table} "  # noqa: S608
                     f"WHERE {table} MATCH :q_{name} AND rank MATCH :rank_{name} "
-                    "AND audience IN :audiences ORDER BY rank LIMIT :limit)"
+                    f"AND audience IN ({in_audiences}) ORDER BY rank LIMIT :limit)"
                 )
                 params[f"q_{name}"] = expression
                 params[f"rank_{name}"] = rank
-        query = text(
+        query = (
             f"WITH hits AS ({' UNION ALL '.join(arms)}), "  # noqa: S608 - fixed table names
             "best AS (SELECT id, sum(score) AS score FROM hits GROUP BY id "
             "ORDER BY score DESC, id LIMIT :limit) "
             "SELECT a.id, a.slug, a.title, a.summary, a.tags, a.audience, best.score, "
             f"substr(a.body_text, 1, {SNIPPET_SOURCE_CHARS}) AS body "
             "FROM best JOIN kb_articles AS a ON a.id = best.id ORDER BY best.score DESC, a.id"
-        ).bindparams(bindparam("audiences", expanding=True))
-        async with engine.connect() as conn:
-            rows = (await conn.execute(query, params)).all()
+        )
+        (rows,) = await self._run(engine, [(query, params)])
         return [_candidate(r) for r in rows]
+
+    # -- the reader ------------------------------------------------------------------------
+    # Searches are read-only and small: on a database file they run on plain sqlite3
+    # connections of their own, one per reader thread, kept open. A search is then one hop to
+    # a thread and back, with the statement already prepared, instead of a pool checkout,
+    # SQLAlchemy compiling, several aiosqlite hops and a rollback on return (measured at
+    # 10,000 articles: most of a search's time besides FTS5's own ranking).
+
+    def __init__(self, path: str | None = None) -> None:
+        self._path = path
+        self._threads = (
+            ThreadPoolExecutor(SEARCH_READERS, thread_name_prefix="kb-search") if path else None
+        )
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+
+    def _connection(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            assert self._path is not None
+            conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout=10000")
+            conn.execute("PRAGMA query_only=ON")
+            self._local.conn = conn
+            self._connections.append(conn)
+        return conn
+
+    def _in_thread(self, statements: list[tuple[str, dict[str, Any]]]) -> list[list[Any]]:
+        conn = self._connection()
+        return [conn.execute(sql, params).fetchall() for sql, params in statements]
+
+    async def _run(
+        self, engine: AsyncEngine, statements: list[tuple[str, dict[str, Any]]]
+    ) -> list[Sequence[Any]]:
+        if not statements:
+            return []
+        if self._threads is not None:
+            loop = asyncio.get_running_loop()
+            return list(await loop.run_in_executor(self._threads, self._in_thread, statements))
+        async with engine.connect() as conn:  # in-memory SQLite: through the engine
+            return [(await conn.execute(text(sql), params)).all() for sql, params in statements]
+
+    async def close(self) -> None:
+        if self._threads is not None:
+            self._threads.shutdown(wait=True)
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
 
 
 class PostgresIndex:
@@ -237,10 +313,14 @@ class PostgresIndex:
     # about ten times the cost of reading a head vector, which stays in the row.
     rank_budget = 1000
     head_budget = 4000
+    score_floor = 0.035
     # ts_rank weights are {D, C, B, A}: body, summary, tags, title.
     WEIGHTS = (0.1, 0.3, 0.8, 1.0)
 
     async def put(self, conn: AsyncConnection, article_id: int, doc: IndexedText) -> None:
+        return None
+
+    async def close(self) -> None:
         return None
 
     # The planner does not know that `search @@ q` on a row means reading its whole
@@ -266,12 +346,28 @@ class PostgresIndex:
         return out
 
     @staticmethod
-    def _tsquery(name: str, tokens: Sequence[str], params: dict[str, Any]) -> str:
-        parts = []
-        for i, token in enumerate(tokens):
-            params[f"{name}{i}"] = token
-            parts.append(f"to_tsquery('english', :{name}{i})")
-        return " || ".join(parts)
+    def _arm(name: str, column: str, terms: Sequence[Term], params: dict[str, Any]) -> str:
+        """One arm: the rows whose `column` matches any term, scored by each term's ts_rank
+        times its idf, summed, as bm25 sums its terms (ts_rank of an OR query would count a
+        word in every article as much as a rare one). Each term's tsquery is made once, in a
+        one-row subquery, not once per row; each row's tsvector is read (out of line,
+        decompressed) once, by `|| ''` in a subquery kept apart by OFFSET 0, not once per
+        term."""
+        made = []
+        ranks = []
+        for i, term in enumerate(terms):
+            params[f"{name}{i}"] = term.token
+            params[f"{name}w{i}"] = term.idf
+            made.append(f"to_tsquery('english', :{name}{i}) AS q{i}")
+            ranks.append(f"ts_rank(CAST(:weights AS real[]), m.v, m.q{i}, 1) * :{name}w{i}")
+        matches = " || ".join(f"{name}q.q{i}" for i in range(len(terms)))
+        return (
+            f"(SELECT m.id, {' + '.join(ranks)} AS score FROM "  # noqa: S608 - fixed columns
+            f"(SELECT a.id, a.{column} || ''::tsvector AS v, {name}q.* "
+            f"FROM kb_articles AS a, (SELECT {', '.join(made)}) AS {name}q "
+            f"WHERE a.{column} @@ ({matches}) AND a.audience IN :audiences OFFSET 0) AS m "
+            "ORDER BY score DESC, m.id LIMIT :limit)"
+        )
 
     async def rank(
         self,
@@ -292,18 +388,12 @@ class PostgresIndex:
         # an article found by both gets the sum of its two scores (as on SQLite). Only the
         # final `limit` rows are joined back for their text.
         arms = []
-        for name, column, tokens in (
-            ("f", "search", [t.token for t in cleaned if not t.head_only]),
-            ("h", "search_head", [t.token for t in cleaned if t.head_only]),
+        for name, column, arm_terms in (
+            ("f", "search", [t for t in cleaned if not t.head_only]),
+            ("h", "search_head", [t for t in cleaned if t.head_only]),
         ):
-            if tokens:
-                tsquery = self._tsquery(name, tokens, params)
-                arms.append(
-                    f"(SELECT id, ts_rank(CAST(:weights AS real[]), {column}, q, 1) "  # noqa: S608
-                    f"AS score FROM kb_articles, (SELECT {tsquery} AS q) AS {name}q "
-                    f"WHERE {column} @@ q AND audience IN :audiences "
-                    "ORDER BY score DESC, id LIMIT :limit)"
-                )
+            if arm_terms:
+                arms.append(self._arm(name, column, arm_terms, params))
         query = text(
             f"WITH hits AS ({' UNION ALL '.join(arms)}), "  # noqa: S608 - fixed column names
             "best AS (SELECT id, sum(score) AS score FROM hits GROUP BY id "
@@ -322,4 +412,4 @@ def index_for(engine: AsyncEngine) -> SearchIndex:
     """The backend that fits the database."""
     if engine.dialect.name == "postgresql":
         return PostgresIndex()
-    return Fts5Index()
+    return Fts5Index(sqlite_file(engine))

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from advice_chat.kb_text import Article, ArticleVersion, Candidate, StoredArticle
 from advice_chat.records import as_utc
-from advice_chat.storage.engine import write_transaction
+from advice_chat.storage.engine import dispose, write_transaction
 from advice_chat.storage.kb_search import (
     Freq,
     IndexedText,
@@ -382,4 +382,5 @@ class KbStore:
             )
 
     async def close(self) -> None:
-        await self.engine.dispose()
+        await self.index.close()
+        await dispose(self.engine)

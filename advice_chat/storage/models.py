@@ -43,6 +43,10 @@ class User(Base):
         Boolean, default=False, server_default=sql_text("false")
     )
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # Migration 0009: a senior adviser may watch other advisers' live chats (supervision).
+    senior: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sql_text("false")
+    )
 
 
 class StaffSession(Base):
@@ -88,6 +92,9 @@ class Chat(Base):
     )
     # Set when retention deleted the transcript; the row stays for statistics.
     purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Migration 0010: the team the chat is routed to, and the team that answered it.
+    team: Mapped[str] = mapped_column(String(24), default="respect", server_default="respect")
+    answered_team: Mapped[str | None] = mapped_column(String(24), nullable=True)
 
 
 class Message(Base):
@@ -305,3 +312,116 @@ class StatsSample(Base):
     __tablename__ = "stats_samples"
 
     minute: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+# -- adviser console (migration 0009) ----------------------------------------------------
+
+
+class CannedReply(Base):
+    """A ready-made reply: shared (no owner, managed by managers) or an adviser's own."""
+
+    __tablename__ = "canned_replies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    title: Mapped[str] = mapped_column(String(80))
+    shortcut: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class ChatNote(Base):
+    """An adviser's private note on an open chat, sealed with the chat's key like a message."""
+
+    __tablename__ = "chat_notes"
+    __table_args__ = (
+        UniqueConstraint("chat_id", "author_id", "client_id", name="uq_chat_notes_client"),
+    )
+
+    chat_id: Mapped[str] = mapped_column(
+        ForeignKey("chats.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    author_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+    client_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TranscriptNote(Base):
+    """A private note after the chat closed: redacted, kept and purged with the transcript."""
+
+    __tablename__ = "transcript_notes"
+
+    chat_id: Mapped[str] = mapped_column(
+        ForeignKey("chats.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    author_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SafeguardingFlag(Base):
+    """A safeguarding escalation raised in a chat: a fixed reason, who and when; no words."""
+
+    __tablename__ = "safeguarding_flags"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chat_id: Mapped[str] = mapped_column(
+        ForeignKey("chats.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(String(32))
+    raised_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    acknowledged_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ChatWatch(Base):
+    """A supervisor watching a live chat, read only (also in the audit log)."""
+
+    __tablename__ = "chat_watches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chat_id: Mapped[str] = mapped_column(String(40), index=True)
+    watcher_id: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, index=True
+    )
+
+
+class Team(Base):
+    """An adviser team (migration 0010): its settings for routing, overflow and hours."""
+
+    __tablename__ = "teams"
+
+    slug: Mapped[str] = mapped_column(String(24), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    contact: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    redirect_when_closed: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=sql_text("true")
+    )
+    overflow_allowed: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sql_text("false")
+    )
+    overflow_after_seconds: Mapped[int] = mapped_column(Integer, default=300, server_default="300")
+    schedule: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON; null: service's
+
+
+class AdviserTeam(Base):
+    """An adviser's membership of a team. An adviser with none belongs to the default team."""
+
+    __tablename__ = "adviser_teams"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    team: Mapped[str] = mapped_column(
+        ForeignKey("teams.slug", ondelete="CASCADE"), primary_key=True
+    )

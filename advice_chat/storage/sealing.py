@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import os
+from collections import OrderedDict
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -91,3 +92,26 @@ class FieldSealer:
             return self._aead.decrypt(sealed[:_NONCE], sealed[_NONCE:], bound_to.encode())
         except Exception as exc:
             raise SealError("sealed field cannot be opened") from exc
+
+
+class KeyCache:
+    """Recently used chat keys, unwrapped, so a chat's messages are sealed without a read.
+
+    Used from the event loop only. Shredding a chat must `drop` its key.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._keys: OrderedDict[str, bytes] = OrderedDict()
+
+    def get(self, chat_id: str) -> bytes | None:
+        return self._keys.get(chat_id)
+
+    def put(self, chat_id: str, key: bytes) -> None:
+        self._keys[chat_id] = key
+        self._keys.move_to_end(chat_id)
+        while len(self._keys) > self._size:
+            self._keys.popitem(last=False)
+
+    def drop(self, chat_id: str) -> None:
+        self._keys.pop(chat_id, None)

@@ -7,7 +7,6 @@ dialect differences are kept inside this module.
 from __future__ import annotations
 
 import contextlib
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime, time
 from typing import Any
@@ -17,21 +16,24 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from advice_chat.opening import Schedule, Window
-from advice_chat.records import ChatRecord, MessageRecord, UserRecord, as_utc
-from advice_chat.storage.engine import write_transaction
+from advice_chat.records import ChatRecord, MessageRecord, NoteRecord, UserRecord, as_utc
+from advice_chat.storage.engine import dispose, write_lock, write_transaction
+from advice_chat.storage.message_writer import DUPLICATE, MessageWriter, NewMessage, Posted
 from advice_chat.storage.models import (
     AuditEvent,
     Chat,
     ChatKey,
+    ChatNote,
     ClosedDate,
     Message,
     OpeningWindow,
     PurgeRun,
     StaffSession,
     TranscriptLine,
+    TranscriptNote,
     User,
 )
-from advice_chat.storage.sealing import Sealer
+from advice_chat.storage.sealing import KeyCache, Sealer
 
 
 class ChatClosed(Exception):
@@ -55,6 +57,7 @@ def _user(row: Any) -> UserRecord:
         capacity=row.capacity,
         disabled=bool(row.disabled),
         totp_enabled=bool(row.totp_enabled),
+        senior=bool(row.senior),
     )
 
 
@@ -75,6 +78,8 @@ def _chat(row: Any) -> ChatRecord:
         outcome=row.outcome,
         redacted_at=as_utc(row.redacted_at) if row.redacted_at else None,
         purged_at=as_utc(row.purged_at) if row.purged_at else None,
+        team=row.team,
+        answered_team=row.answered_team,
     )
 
 
@@ -112,6 +117,8 @@ _CHAT_COLUMNS = (
     Chat.outcome,
     Chat.redacted_at,
     Chat.purged_at,
+    Chat.team,
+    Chat.answered_team,
 )
 _MESSAGE_COLUMNS = (
     Message.chat_id,
@@ -140,6 +147,7 @@ _USER_COLUMNS = (
     User.capacity,
     User.disabled,
     User.totp_enabled,
+    User.senior,
 )
 # A session's last-seen time is written at most this often (not on every request).
 _TOUCH_SECONDS = 60
@@ -155,13 +163,15 @@ class Store:
     def __init__(self, engine: AsyncEngine, sealer: Sealer) -> None:
         self.engine = engine
         self._sealer = sealer
-        self._keys: OrderedDict[str, bytes] = OrderedDict()
+        self._keys = KeyCache(_KEY_CACHE_SIZE)
+        self._messages = MessageWriter(engine, sealer, self._keys)
 
     def _write(self) -> contextlib.AbstractAsyncContextManager[AsyncConnection]:
         return write_transaction(self.engine)
 
     async def close(self) -> None:
-        await self.engine.dispose()
+        await self._messages.close()
+        await dispose(self.engine)
 
     # -- accounts -----------------------------------------------------------
 
@@ -226,12 +236,18 @@ class Store:
         return [_user(r) for r in rows]
 
     async def set_capacity(self, user_id: int, capacity: int) -> UserRecord | None:
+        return await self._update_user(user_id, capacity=capacity)
+
+    async def set_senior(self, user_id: int, senior: bool) -> UserRecord | None:
+        return await self._update_user(user_id, senior=senior)
+
+    async def _update_user(self, user_id: int, **values: Any) -> UserRecord | None:
         async with self._write() as conn:
             row = (
                 await conn.execute(
                     update(User)
                     .where(User.id == user_id)
-                    .values(capacity=capacity)
+                    .values(**values)
                     .returning(*_USER_COLUMNS)
                 )
             ).one_or_none()
@@ -282,8 +298,10 @@ class Store:
         if row is None:
             return None
         seen = as_utc(row.last_seen_at) if row.last_seen_at else None
-        idle = idle_seconds is not None and seen is not None and (
-            (now - seen).total_seconds() > idle_seconds
+        idle = (
+            idle_seconds is not None
+            and seen is not None
+            and ((now - seen).total_seconds() > idle_seconds)
         )
         if row.disabled or as_utc(row.expires_at) <= now or idle:
             await self.delete_session(token_hash)
@@ -422,6 +440,7 @@ class Store:
         priority: int,
         now: datetime,
         first_message: str | None,
+        team: str = "respect",
     ) -> ChatRecord:
         async with self._write() as conn:
             result = await conn.execute(
@@ -437,6 +456,7 @@ class Store:
                     priority=priority,
                     created_at=now,
                     last_seq=1 if first_message else 0,
+                    team=team,
                 )
                 .returning(*_CHAT_COLUMNS)
             )
@@ -487,7 +507,12 @@ class Store:
         return [_chat(r) for r in rows]
 
     async def assign_chat(
-        self, chat_id: str, adviser_id: int, now: datetime, notice: str
+        self,
+        chat_id: str,
+        adviser_id: int,
+        now: datetime,
+        notice: str,
+        answered_team: str | None = None,
     ) -> tuple[ChatRecord, MessageRecord] | None:
         """Assign a waiting chat and add the 'adviser joined' notice; None if no longer waiting.
 
@@ -502,6 +527,7 @@ class Store:
                         status="assigned",
                         adviser_id=adviser_id,
                         assigned_at=now,
+                        answered_team=answered_team,
                         last_seq=Chat.last_seq + 1,
                     )
                     .returning(*_CHAT_COLUMNS, Chat.last_seq)
@@ -556,9 +582,17 @@ class Store:
         return ended, message
 
     async def unassign_chat(
-        self, chat_id: str, adviser_id: int, now: datetime, notice: str
+        self,
+        chat_id: str,
+        adviser_id: int,
+        now: datetime,
+        notice: str,
+        *,
+        team: str | None = None,
+        code: str = "requeued",
     ) -> tuple[ChatRecord, MessageRecord] | None:
-        """Return an assigned chat to the queue (its adviser has gone); None if it moved on."""
+        """Return an assigned chat to the queue (its adviser has gone, or moved it to `team`);
+        None if it moved on."""
         async with self._write() as conn:
             row = (
                 await conn.execute(
@@ -572,7 +606,9 @@ class Store:
                         status="waiting",
                         adviser_id=None,
                         assigned_at=None,
+                        answered_team=None,
                         last_seq=Chat.last_seq + 1,
+                        **({} if team is None else {"team": team}),
                     )
                     .returning(*_CHAT_COLUMNS, Chat.last_seq)
                 )
@@ -580,7 +616,28 @@ class Store:
             if row is None:
                 return None
             message = await self._insert_message(
-                conn, chat_id, row.last_seq, "system", notice, None, "requeued", now
+                conn, chat_id, row.last_seq, "system", notice, None, code, now
+            )
+        return _chat(row), message
+
+    async def move_waiting_chat(
+        self, chat_id: str, from_team: str, to_team: str, now: datetime, notice: str
+    ) -> tuple[ChatRecord, MessageRecord] | None:
+        """Route a waiting chat to another team and tell the professional (code
+        "team_moved"); None if it is no longer waiting in `from_team`."""
+        async with self._write() as conn:
+            row = (
+                await conn.execute(
+                    update(Chat)
+                    .where(Chat.id == chat_id, Chat.status == "waiting", Chat.team == from_team)
+                    .values(team=to_team, last_seq=Chat.last_seq + 1)
+                    .returning(*_CHAT_COLUMNS, Chat.last_seq)
+                )
+            ).one_or_none()
+            if row is None:
+                return None
+            message = await self._insert_message(
+                conn, chat_id, row.last_seq, "system", notice, None, "team_moved", now
             )
         return _chat(row), message
 
@@ -632,10 +689,7 @@ class Store:
     # -- chat keys ------------------------------------------------------------
 
     def _remember_key(self, chat_id: str, key: bytes) -> None:
-        self._keys[chat_id] = key
-        self._keys.move_to_end(chat_id)
-        while len(self._keys) > _KEY_CACHE_SIZE:
-            self._keys.popitem(last=False)
+        self._keys.put(chat_id, key)
 
     async def _chat_key(self, conn: AsyncConnection, chat_id: str, *, create: bool) -> bytes:
         """The chat's data key.
@@ -696,40 +750,31 @@ class Store:
         client_id: str,
         now: datetime,
         code: str | None = None,
-    ) -> tuple[MessageRecord, bool]:
-        """Store a message once per client_id; returns (message, created).
+        adviser_id: int | None = None,
+    ) -> Posted:
+        """Store a message once per client_id, in an open chat the sender may write to.
 
-        The per-chat counter is bumped in the same transaction as the insert,
-        and the row lock on the chat orders concurrent writers, so ids are
-        contiguous and commit in id order.
-
-        A first send (the usual case) costs one transaction and no read: a resend
-        is caught by the unique index on (chat, sender, client_id), which rolls the
-        whole transaction back, counter included, and the stored copy is returned.
+        `adviser_id` (for an adviser's message) must be the chat's adviser, and the chat
+        assigned. The per-chat counter is bumped in the same transaction as the insert, and
+        the row lock on the chat orders concurrent writers, so ids are contiguous and commit
+        in id order. Messages arriving together share one transaction (group commit); a
+        first send (the usual case) reads nothing. A resend is caught by the unique index on
+        (chat, sender, client_id), and the stored copy is returned. Raises `ChatClosed` when
+        nothing may be written (no such chat, ended, or not this adviser's) without saying
+        which: the caller reads the chat for that, on this rare path only.
         """
-        try:
-            async with self._write() as conn:
-                seq = (
-                    await conn.execute(
-                        update(Chat)
-                        .where(Chat.id == chat_id, Chat.status.in_(("waiting", "assigned")))
-                        .values(last_seq=Chat.last_seq + 1)
-                        .returning(Chat.last_seq)
-                    )
-                ).scalar_one_or_none()
-                if seq is None:
-                    raise ChatClosed(chat_id)
-                message = await self._insert_message(
-                    conn, chat_id, seq, sender, text, client_id, code, now
-                )
-            return message, True
-        except (IntegrityError, ChatClosed):
-            # A resend (possibly racing the first send, possibly after the chat closed):
-            # the unique index kept one copy, and its id is the answer.
+        outcome = await self._messages.submit(
+            NewMessage(chat_id, sender, text, client_id, code, now, adviser_id)
+        )
+        if isinstance(outcome, Posted):
+            return outcome
+        if outcome == DUPLICATE:
+            # A resend (possibly racing the first send): the unique index kept one copy, and
+            # its id is the answer. The guard passed, so the chat is the sender's.
             existing = await self._find_by_client_id(chat_id, sender, client_id)
-            if existing is None:
-                raise
-            return existing, False
+            if existing is not None:
+                return Posted(existing, False, None)
+        raise ChatClosed(chat_id)
 
     async def history(self, chat_id: str, after_seq: int) -> list[MessageRecord]:
         """Raw messages of an open (or not yet redacted) chat, opened with its key.
@@ -765,9 +810,14 @@ class Store:
             return [r[0] for r in rows]
 
     async def shred_to_transcript(
-        self, chat_id: str, lines: Sequence[MessageRecord], now: datetime
+        self,
+        chat_id: str,
+        lines: Sequence[MessageRecord],
+        now: datetime,
+        notes: Sequence[NoteRecord] = (),
     ) -> bool:
-        """Store the redacted lines, delete the raw messages and the chat key, in one commit.
+        """Store the redacted lines (and the advisers' redacted private notes), delete the raw
+        messages, the sealed notes and the chat key, in one commit.
 
         False when the chat is not ended or another worker got there first.
         """
@@ -797,9 +847,24 @@ class Store:
                         for line in lines
                     ],
                 )
+            if notes:
+                await conn.execute(
+                    insert(TranscriptNote),
+                    [
+                        {
+                            "chat_id": chat_id,
+                            "seq": note.seq,
+                            "author_id": note.author_id,
+                            "text": note.text,
+                            "created_at": note.created_at,
+                        }
+                        for note in notes
+                    ],
+                )
             await conn.execute(delete(Message).where(Message.chat_id == chat_id))
+            await conn.execute(delete(ChatNote).where(ChatNote.chat_id == chat_id))
             await conn.execute(delete(ChatKey).where(ChatKey.chat_id == chat_id))
-        self._keys.pop(chat_id, None)
+        self._keys.drop(chat_id)
         return True
 
     async def scrub(self) -> bool:
@@ -811,7 +876,8 @@ class Store:
         """
         if self.engine.dialect.name != "sqlite":
             return True
-        async with self._write() as conn:
+        # Outside any transaction (a checkpoint cannot run inside one), with writers held off.
+        async with write_lock(self.engine), self.engine.connect() as conn:
             row = (await conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))).one()
         return int(row[0]) == 0
 
@@ -874,6 +940,7 @@ class Store:
                         delete(TranscriptLine).where(TranscriptLine.chat_id.in_(ids))
                     )
                 ).rowcount
+                await conn.execute(delete(TranscriptNote).where(TranscriptNote.chat_id.in_(ids)))
                 await conn.execute(update(Chat).where(Chat.id.in_(ids)).values(purged_at=now))
             await conn.execute(
                 insert(PurgeRun).values(ran_at=now, rule=rule, transcripts=len(ids), lines=lines)
@@ -893,6 +960,142 @@ class Store:
                 "lines": r.lines,
             }
             for r in rows
+        ]
+
+    # -- adviser console: transfers and private notes ---------------------------
+
+    async def transfer_chat(
+        self,
+        chat_id: str,
+        from_id: int,
+        to_id: int,
+        now: datetime,
+        notice: str,
+        note: tuple[str, str] | None = None,
+    ) -> tuple[ChatRecord, MessageRecord, NoteRecord | None] | None:
+        """Hand an assigned chat from one adviser to another, with a system notice and
+        (optionally) the handing-over adviser's private note (text, client_id), in one
+        commit; None if the chat is no longer assigned to `from_id`.
+
+        The conditional UPDATE means a chat has one adviser at any time, also when a
+        transfer races an end, a requeue or another transfer.
+        """
+        async with self._write() as conn:
+            row = (
+                await conn.execute(
+                    update(Chat)
+                    .where(
+                        Chat.id == chat_id,
+                        Chat.status == "assigned",
+                        Chat.adviser_id == from_id,
+                    )
+                    .values(adviser_id=to_id, last_seq=Chat.last_seq + 1)
+                    .returning(*_CHAT_COLUMNS, Chat.last_seq)
+                )
+            ).one_or_none()
+            if row is None:
+                return None
+            message = await self._insert_message(
+                conn, chat_id, row.last_seq, "system", notice, None, "transferred", now
+            )
+            stored = None
+            if note is not None:
+                stored = await self._insert_note(conn, chat_id, from_id, note[0], note[1], now)
+        return _chat(row), message, stored
+
+    async def _insert_note(
+        self,
+        conn: AsyncConnection,
+        chat_id: str,
+        author_id: int,
+        text: str,
+        client_id: str,
+        now: datetime,
+    ) -> NoteRecord:
+        seq = (
+            await conn.execute(
+                select(func.coalesce(func.max(ChatNote.seq), 0) + 1).where(
+                    ChatNote.chat_id == chat_id
+                )
+            )
+        ).scalar_one()
+        key = await self._chat_key(conn, chat_id, create=True)
+        await conn.execute(
+            insert(ChatNote).values(
+                chat_id=chat_id,
+                seq=seq,
+                author_id=author_id,
+                text=self._sealer.seal(key, chat_id + "/note", seq, text),
+                client_id=client_id,
+                created_at=now,
+            )
+        )
+        return NoteRecord(chat_id, seq, author_id, text, client_id, now)
+
+    async def add_note(
+        self, chat_id: str, author_id: int, text: str, client_id: str, now: datetime
+    ) -> tuple[NoteRecord, bool] | None:
+        """Store a private note once per client_id, sealed with the chat's key; returns
+        (note, created), or None when the chat is not assigned to the author any more.
+
+        The no-op UPDATE checks the chat is still this adviser's and, on PostgreSQL, locks
+        its row, so two notes written at once get consecutive numbers.
+        """
+        try:
+            async with self._write() as conn:
+                mine = (
+                    await conn.execute(
+                        update(Chat)
+                        .where(
+                            Chat.id == chat_id,
+                            Chat.status == "assigned",
+                            Chat.adviser_id == author_id,
+                        )
+                        .values(last_seq=Chat.last_seq)
+                        .returning(Chat.id)
+                    )
+                ).scalar_one_or_none()
+                if mine is None:
+                    return None
+                return await self._insert_note(conn, chat_id, author_id, text, client_id, now), True
+        except IntegrityError:
+            for note in await self.notes(chat_id):
+                if note.author_id == author_id and note.client_id == client_id:
+                    return note, False
+            raise
+
+    async def notes(self, chat_id: str) -> list[NoteRecord]:
+        """A chat's private notes: opened with its key while open, redacted once closed."""
+        async with self.engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(ChatNote).where(ChatNote.chat_id == chat_id).order_by(ChatNote.seq)
+                )
+            ).all()
+            try:
+                out = []
+                for r in rows:
+                    key = await self._chat_key(conn, chat_id, create=False)
+                    plain = self._sealer.open(key, chat_id + "/note", r.seq, r.text)
+                    out.append(
+                        NoteRecord(
+                            chat_id, r.seq, r.author_id, plain, r.client_id, as_utc(r.created_at)
+                        )
+                    )
+                if rows:
+                    return out
+            except Shredded:
+                pass
+            lines = (
+                await conn.execute(
+                    select(TranscriptNote)
+                    .where(TranscriptNote.chat_id == chat_id)
+                    .order_by(TranscriptNote.seq)
+                )
+            ).all()
+        return [
+            NoteRecord(chat_id, r.seq, r.author_id, r.text, None, as_utc(r.created_at))
+            for r in lines
         ]
 
     # -- audit ------------------------------------------------------------------

@@ -71,6 +71,7 @@ HTTP_RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/chats"): Rule(_ALL),
     ("GET", "/"): Rule(_ALL, page=True),
     ("GET", "/kb"): Rule(_ALL, page=True),
+    ("GET", "/privacy"): Rule(_ALL, page=True),  # the privacy notice (issue 10)
     ("GET", "/kb/{slug}"): Rule(_ALL, page=True),
     ("GET", "/api/kb/search"): Rule(_ALL),
     ("POST", "/api/kb/suggest"): Rule(_ALL),
@@ -92,10 +93,18 @@ HTTP_RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/manager/transcripts"): Rule(_MANAGERS, page=True),
     ("GET", "/manager/transcripts/{chat_id}"): Rule(_MANAGERS, page=True),
     ("GET", "/manager/audit"): Rule(_MANAGERS, page=True),
+    ("GET", "/manager/live"): Rule(_MANAGERS, page=True),
+    ("GET", "/manager/canned"): Rule(_MANAGERS, page=True),
     ("GET", "/api/manager/hours"): Rule(_MANAGERS),
     ("PUT", "/api/manager/hours"): Rule(_MANAGERS),
     ("GET", "/api/manager/advisers"): Rule(_MANAGERS),
     ("PATCH", "/api/manager/advisers/{user_id}"): Rule(_MANAGERS),
+    ("GET", "/api/manager/teams"): Rule(_MANAGERS),
+    ("POST", "/api/manager/teams"): Rule(_MANAGERS),
+    ("PATCH", "/api/manager/teams/{slug}"): Rule(_MANAGERS),
+    ("PUT", "/api/manager/teams/{slug}/hours"): Rule(_MANAGERS),
+    ("DELETE", "/api/manager/teams/{slug}/hours"): Rule(_MANAGERS),
+    ("PUT", "/api/manager/advisers/{user_id}/teams"): Rule(_MANAGERS),
     ("GET", "/api/manager/audit"): Rule(_MANAGERS),
     ("GET", "/api/manager/purges"): Rule(_MANAGERS),
     ("GET", "/api/transcripts"): Rule(_MANAGERS),
@@ -108,12 +117,18 @@ HTTP_RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/stats"): Rule(_MANAGERS),
     ("GET", "/api/stats/live"): Rule(_MANAGERS),
     ("GET", "/manager/stats.csv"): Rule(_MANAGERS),
+    # adviser console: canned replies (advisers their own, managers the shared set)
+    ("GET", "/api/canned"): Rule(_STAFF),
+    ("POST", "/api/canned"): Rule(_STAFF),
+    ("PUT", "/api/canned/{reply_id}"): Rule(_STAFF),
+    ("DELETE", "/api/canned/{reply_id}"): Rule(_STAFF),
     # the professionals' survey (its one-time token is the credential)
     ("POST", "/api/survey"): Rule(_ALL),
 }
 
-# Socket connections: a professional with a live chat token, or an adviser's session.
-SOCKET_CONNECT = frozenset({PROFESSIONAL, ADVISER})
+# Socket connections: a professional with a live chat token, or a staff session (managers
+# connect for safeguarding alerts and supervision; they take no chats).
+SOCKET_CONNECT = frozenset({PROFESSIONAL, ADVISER, MANAGER})
 
 # Socket event -> the kinds of connection that may send it.
 SOCKET_RULES: dict[str, frozenset[str]] = {
@@ -124,7 +139,23 @@ SOCKET_RULES: dict[str, frozenset[str]] = {
     "accept": frozenset({ADVISER}),
     "decline": frozenset({ADVISER}),
     "take": frozenset({ADVISER}),
+    "move_team": frozenset({ADVISER}),
     "share_article": frozenset({ADVISER}),
+    # adviser console (issue #7; docs/protocol.md "Adviser console")
+    "typing": frozenset({PROFESSIONAL, ADVISER}),
+    "receipt": frozenset({PROFESSIONAL, ADVISER}),
+    "note": frozenset({ADVISER}),
+    "notes": frozenset({ADVISER}),
+    "advisers": frozenset({ADVISER}),
+    "transfer": frozenset({ADVISER}),
+    "flag": frozenset({ADVISER}),
+    "acknowledge_flag": frozenset({MANAGER}),
+    "flags": frozenset({MANAGER}),
+    # senior advisers and managers (the service checks the senior mark)
+    "live_chats": frozenset({ADVISER, MANAGER}),
+    "watch": frozenset({ADVISER, MANAGER}),
+    "unwatch": frozenset({ADVISER, MANAGER}),
+    "watch_history": frozenset({ADVISER, MANAGER}),
 }
 
 # The signed-in user of a request, once the middleware has looked (None: anonymous).

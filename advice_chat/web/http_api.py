@@ -113,11 +113,13 @@ async def create_chat(request: web.Request) -> web.Response:
                 "field": None,
                 "message": exc.message,
                 "opens_at": iso(exc.opens_at) if exc.opens_at else None,
+                "contact": exc.contact or None,
             },
             status=503,
         )
     return web.json_response(
-        {"chat_id": chat.id, "token": token, "status": chat.status}, status=201
+        {"chat_id": chat.id, "token": token, "status": chat.status, "team": chat.team},
+        status=201,
     )
 
 
@@ -268,6 +270,7 @@ async def list_advisers(request: web.Request) -> web.Response:
                 **adviser.public(),
                 "capacity": adviser.capacity,
                 "disabled": adviser.disabled,
+                "senior": adviser.senior,
                 "status": state.status if state else "offline",
                 "active": len(state.active) if state else 0,
             }
@@ -288,8 +291,11 @@ async def update_adviser(request: web.Request) -> web.Response:
             raise InvalidInput("invalid_json", None, "The request must be a JSON object.")
         capacity = body.get("capacity")
         disabled = body.get("disabled")
-        if capacity is None and disabled is None:
-            raise InvalidInput("missing", "capacity", "Send capacity and/or disabled.")
+        senior = body.get("senior")
+        if capacity is None and disabled is None and senior is None:
+            raise InvalidInput("missing", "capacity", "Send capacity, disabled and/or senior.")
+        if senior is not None and not isinstance(senior, bool):
+            raise InvalidInput("invalid", "senior", "senior must be true or false.")
         if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int)):
             raise InvalidInput("invalid", "capacity", "capacity must be a whole number.")
         if disabled is not None and not isinstance(disabled, bool):
@@ -306,11 +312,18 @@ async def update_adviser(request: web.Request) -> web.Response:
     if capacity is not None:
         await request.app[QUEUE].set_capacity(user.id, user.capacity)
         log.info("capacity changed", extra={"user_id": manager.id, "count": user.capacity})
+    if senior is not None:
+        user = await accounts.set_senior(user_id, senior, by=manager) or user
     if disabled is not None:
         user = await accounts.set_disabled(user_id, disabled, by=manager) or user
         if disabled:
             await request.app[SOCKETS].end_user(user_id)
             log.info("account disabled", extra={"user_id": manager.id})
     return web.json_response(
-        {**user.public(), "capacity": user.capacity, "disabled": user.disabled}
+        {
+            **user.public(),
+            "capacity": user.capacity,
+            "disabled": user.disabled,
+            "senior": user.senior,
+        }
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from aiohttp import web
-from jinja2 import Environment
 
 from advice_chat.config import Settings
 from advice_chat.queueing.ratelimit import RateLimiter
@@ -15,6 +14,7 @@ from advice_chat.services.hours import HoursService
 from advice_chat.services.kb import KnowledgeBase
 from advice_chat.services.queue import QueueService
 from advice_chat.services.transcripts import TranscriptService
+from advice_chat.web.i18n import Templates
 
 if TYPE_CHECKING:
     from advice_chat.web.sockets import SocketEdge
@@ -23,7 +23,7 @@ SETTINGS = web.AppKey("settings", Settings)
 ACCOUNTS = web.AppKey("accounts", AccountService)
 CHATS = web.AppKey("chats", ChatService)
 QUEUE = web.AppKey("queue", QueueService)
-TEMPLATES = web.AppKey("templates", Environment)
+TEMPLATES = web.AppKey("templates", Templates)
 HOURS = web.AppKey("hours", HoursService)
 TRANSCRIPTS = web.AppKey("transcripts", TranscriptService)
 KB = web.AppKey("kb", KnowledgeBase)

@@ -71,6 +71,40 @@ def _query(name: str, schema: dict[str, Any]) -> dict[str, Any]:
 _SLUG = _path("slug", "^[a-z0-9][a-z0-9-]{0,79}$")
 _CHAT_ID = _path("chat_id", "^c_[0-9a-f]{32}$")
 _USER_ID = {**_path("user_id", "^[0-9]{1,9}$"), "schema": {"type": "integer", "minimum": 0}}
+_REPLY_ID = {**_path("reply_id", "^[0-9]{1,9}$"), "schema": {"type": "integer", "minimum": 0}}
+_CANNED_BODY = {
+    "type": "object",
+    "required": ["title", "text"],
+    "properties": {
+        "title": {"type": "string", "minLength": 1, "maxLength": 80},
+        "shortcut": {"type": ["string", "null"], "pattern": "^[a-z0-9][a-z0-9-]{0,31}$"},
+        "text": {"type": "string", "minLength": 1, "maxLength": MESSAGE_MAX_CHARS},
+    },
+}
+_CANNED = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "shared": {"type": "boolean"},
+        "title": {"type": "string"},
+        "shortcut": {"type": ["string", "null"]},
+        "text": {"type": "string"},
+        "updated_at": {"type": "string"},
+    },
+}
+_TEAM_SLUG = _path("slug", "^[a-z][a-z0-9-]{1,23}$")
+_TEAM_SETTINGS: dict[str, Any] = {
+    "name": {"type": "string", "maxLength": 80},
+    "contact": {"type": "string", "maxLength": 300},
+    "redirect_when_closed": {"type": "boolean"},
+    "overflow_allowed": {"type": "boolean"},
+    "overflow_after_seconds": {"type": "integer", "minimum": 0, "maximum": 86400},
+}
+_TEAM: dict[str, Any] = {
+    "type": "object",
+    "properties": {"slug": {"type": "string"}, "hours": {"type": ["object", "null"]}}
+    | _TEAM_SETTINGS,
+}
 _ARTICLE = {
     "type": "object",
     "required": ["slug", "title", "summary", "tags", "audience", "reviewed", "sources", "body"],
@@ -133,6 +167,8 @@ def document() -> dict[str, Any]:
                             "consent": {"type": "boolean"},
                             "message": {"type": ["string", "null"], "maxLength": MESSAGE_MAX_CHARS},
                             "immediate_risk": {"type": "boolean"},
+                            "open_to_drive": {"type": ["boolean", "null"]},
+                            "high_risk": {"type": ["boolean", "null"]},
                         },
                     }
                 ),
@@ -208,6 +244,70 @@ def document() -> dict[str, Any]:
                         "properties": {
                             "capacity": {"type": "integer", "minimum": 1, "maximum": 10},
                             "disabled": {"type": "boolean"},
+                            "senior": {"type": "boolean"},
+                        },
+                    }
+                ),
+            )
+        },
+        "/api/manager/teams": {
+            "get": _op(
+                "Teams with their settings, hours and members, and each adviser's teams",
+                _responses(200, _OBJECT, 401, 403),
+                security=_STAFF,
+            ),
+            "post": _op(
+                "Add a team",
+                _responses(201, _TEAM, 400, 401, 403, 409),
+                security=_STAFF,
+                requestBody=_body(
+                    {
+                        "type": "object",
+                        "required": ["slug", "name"],
+                        "properties": {
+                            "slug": {"type": "string", "pattern": "^[a-z][a-z0-9-]{1,23}$"},
+                            **_TEAM_SETTINGS,
+                        },
+                    }
+                ),
+            ),
+        },
+        "/api/manager/teams/{slug}": {
+            "patch": _op(
+                "Change a team's name, contact, closed-team and overflow settings",
+                _responses(200, _TEAM, 400, 401, 403, 404),
+                security=_STAFF,
+                parameters=[_TEAM_SLUG],
+                requestBody=_body({"type": "object", "properties": _TEAM_SETTINGS}),
+            )
+        },
+        "/api/manager/teams/{slug}/hours": {
+            "put": _op(
+                "Set a team's own opening hours",
+                _responses(200, _TEAM, 400, 401, 403, 404),
+                security=_STAFF,
+                parameters=[_TEAM_SLUG],
+                requestBody=_body(_SCHEDULE),
+            ),
+            "delete": _op(
+                "The team follows the service's opening hours again",
+                _responses(200, _TEAM, 401, 403, 404),
+                security=_STAFF,
+                parameters=[_TEAM_SLUG],
+            ),
+        },
+        "/api/manager/advisers/{user_id}/teams": {
+            "put": _op(
+                "Set the teams an adviser answers for",
+                _responses(200, _OBJECT, 400, 401, 403, 404),
+                security=_STAFF,
+                parameters=[_USER_ID],
+                requestBody=_body(
+                    {
+                        "type": "object",
+                        "required": ["teams"],
+                        "properties": {
+                            "teams": {"type": "array", "items": {"type": "string"}, "minItems": 1}
                         },
                     }
                 ),
@@ -218,6 +318,43 @@ def document() -> dict[str, Any]:
         },
         "/api/manager/purges": {
             "get": _op("Retention runs", _responses(200, _OBJECT, 401, 403), security=_STAFF)
+        },
+        # adviser console: canned replies (advisers their own, managers the shared set)
+        "/api/canned": {
+            "get": _op(
+                "Canned replies: shared, then your own",
+                _responses(200, _OBJECT, 401),
+                security=_STAFF,
+            ),
+            "post": _op(
+                "Save a canned reply (a manager's is shared)",
+                _responses(201, _CANNED, 400, 401),
+                security=_STAFF,
+                requestBody=_body(_CANNED_BODY),
+            ),
+        },
+        "/api/canned/{reply_id}": {
+            "put": _op(
+                "Change a canned reply",
+                _responses(200, _CANNED, 400, 401, 403, 404),
+                security=_STAFF,
+                parameters=[_REPLY_ID],
+                requestBody=_body(_CANNED_BODY),
+            ),
+            "delete": {
+                **_op(
+                    "Delete a canned reply",
+                    _responses(204, _OBJECT, 401, 403, 404),
+                    security=_STAFF,
+                    parameters=[_REPLY_ID],
+                ),
+                "responses": {
+                    "204": {"description": "deleted"},
+                    **{
+                        str(c): {"description": "refused", **_json(_ERROR)} for c in (401, 403, 404)
+                    },
+                },
+            },
         },
         "/api/transcripts": {
             "get": _op(

@@ -19,6 +19,7 @@ from advice_chat.queueing.base import PRESENCE_STATES
 from advice_chat.queueing.ratelimit import MemoryRateLimiter
 from advice_chat.services.accounts import AccountService, hash_token
 from advice_chat.services.chats import Actor, ChatRefused, ChatService
+from advice_chat.services.console import ConsoleService
 from advice_chat.services.kb import KnowledgeBase
 from advice_chat.services.queue import QueueService
 from advice_chat.validation import InvalidInput, parse_after_id
@@ -40,6 +41,11 @@ def adviser_room(adviser_id: int) -> str:
 
 
 ADVISERS_ROOM = "advisers"
+MANAGERS_ROOM = "managers"
+
+
+def watch_room(chat_id: str) -> str:
+    return f"w:{chat_id}"
 
 
 class SocketNotifier:
@@ -67,6 +73,20 @@ class SocketNotifier:
     ) -> None:
         await self._sio.emit(event, data, room=adviser_room(adviser_id), skip_sid=skip)
 
+    async def to_chat(
+        self,
+        chat_id: str,
+        adviser_id: int | None,
+        event: str,
+        data: dict[str, Any],
+        *,
+        skip: str | None = None,
+    ) -> None:
+        rooms = [professional_room(chat_id)]
+        if adviser_id is not None:
+            rooms.append(adviser_room(adviser_id))
+        await self._sio.emit(event, data, room=rooms, skip_sid=skip)
+
     async def to_all_advisers(
         self, event: str, data: dict[str, Any], *, local: bool = False
     ) -> None:
@@ -74,6 +94,12 @@ class SocketNotifier:
 
     def local_professionals(self) -> set[str]:
         return set(self.professional_sids)
+
+    async def to_managers(self, event: str, data: dict[str, Any]) -> None:
+        await self._sio.emit(event, data, room=MANAGERS_ROOM)
+
+    async def to_watchers(self, chat_id: str, event: str, data: dict[str, Any]) -> None:
+        await self._sio.emit(event, data, room=watch_room(chat_id))
 
     def professional_joined(self, chat_id: str, sid: str) -> None:
         self.professional_sids.setdefault(chat_id, set()).add(sid)
@@ -90,7 +116,7 @@ FORBIDDEN = {"error": "forbidden", "message": "This action is not open to you."}
 INVALID = {"error": "invalid", "message": "The payload must be a JSON object."}
 INTERNAL = {"error": "internal", "message": "Something went wrong; please try again."}
 # Fields that name something (not free text): a NUL in one is refused before any lookup.
-_ID_FIELDS = ("chat_id", "slug", "outcome", "client_id", "status")
+_ID_FIELDS = ("chat_id", "slug", "outcome", "client_id", "status", "reason")
 # Events a connection may send per window (ADVICE_CHAT_EVENTS_PER_CONNECTION per 10 s).
 EVENT_WINDOW_SECONDS = 10.0
 
@@ -112,6 +138,7 @@ class SocketEdge:
         queue: QueueService,
         metrics: Metrics,
         kb: KnowledgeBase | None = None,
+        console: ConsoleService | None = None,
         *,
         events_per_connection: int = 0,
         connections_per_address: int = 0,
@@ -125,6 +152,7 @@ class SocketEdge:
         self._sessions: dict[str, str] = {}  # adviser sid -> hash of their session cookie
         self._sweeper: asyncio.Task[None] | None = None
         self._kb = kb
+        self._console = console
         self._metrics = metrics
         self._notifier = notifier
         self._accounts = accounts
@@ -145,13 +173,33 @@ class SocketEdge:
         self._route("accept", adviser=self._accept)
         self._route("decline", adviser=self._decline)
         self._route("take", adviser=self._take)
+        self._route("move_team", adviser=self._move_team)
         if kb is not None:
             self._route("share_article", adviser=self._share_article)
+        if console is not None:
+            self._route("typing", professional=self._typing, adviser=self._typing)
+            self._route("receipt", professional=self._receipt, adviser=self._receipt)
+            self._route("note", adviser=self._note)
+            self._route("notes", adviser=self._notes)
+            self._route("advisers", adviser=self._advisers)
+            self._route("transfer", adviser=self._transfer)
+            self._route("flag", adviser=self._flag)
+            self._route("acknowledge_flag", manager=self._acknowledge_flag)
+            self._route("flags", manager=self._flags)
+            self._route("live_chats", adviser=self._live_chats, manager=self._live_chats)
+            self._route("watch", adviser=self._watch, manager=self._watch)
+            self._route("unwatch", adviser=self._unwatch, manager=self._unwatch)
+            self._route("watch_history", adviser=self._watch_history, manager=self._watch_history)
 
     def _route(
-        self, event: str, *, professional: Handler | None = None, adviser: Handler | None = None
+        self,
+        event: str,
+        *,
+        professional: Handler | None = None,
+        adviser: Handler | None = None,
+        manager: Handler | None = None,
     ) -> None:
-        handlers = {"professional": professional, "adviser": adviser}
+        handlers = {"professional": professional, "adviser": adviser, "manager": manager}
         allowed = SOCKET_RULES[event]  # an event missing from the table cannot be routed
         self.routed[event] = {kind for kind, h in handlers.items() if h is not None}
 
@@ -221,14 +269,25 @@ class SocketEdge:
             user = await self._accounts.session_user(cookie)
             if user is None or user.role not in SOCKET_CONNECT or not cookie:
                 raise socketio.exceptions.ConnectionRefusedError("unauthorized")
-            self._actors[sid] = Actor(kind="adviser", user=user, conn_id=sid)
             self._sessions[sid] = hash_token(cookie)
-            self._metrics.connections.labels("adviser").inc()
-            await self._sio.enter_room(sid, adviser_room(user.id))
-            await self._sio.enter_room(sid, ADVISERS_ROOM)
-            await self._queue.adviser_connected(user.id, user.capacity, sid)
-            events = await self._chats.adviser_welcome(user)
-            log.info("adviser connected", extra={"user_id": user.id, "sid": sid})
+            if user.role == "manager":
+                # Managers connect for safeguarding alerts and supervision only: they take
+                # no chats and are never in the routing roster.
+                self._actors[sid] = Actor(kind="manager", user=user, conn_id=sid)
+                self._metrics.connections.labels("manager").inc()
+                await self._sio.enter_room(sid, MANAGERS_ROOM)
+                events = []
+                if self._console is not None:
+                    events.append(("flags", {"flags": await self._console.open_flags()}))
+                log.info("manager connected", extra={"user_id": user.id, "sid": sid})
+            else:
+                self._actors[sid] = Actor(kind="adviser", user=user, conn_id=sid)
+                self._metrics.connections.labels("adviser").inc()
+                await self._sio.enter_room(sid, adviser_room(user.id))
+                await self._sio.enter_room(sid, ADVISERS_ROOM)
+                await self._queue.adviser_connected(user.id, user.capacity, sid)
+                events = await self._chats.adviser_welcome(user)
+                log.info("adviser connected", extra={"user_id": user.id, "sid": sid})
         self._addresses[sid] = address
         self._per_address[address] = self._per_address.get(address, 0) + 1
         # Sent after the handshake completes, so clients see them as connected events.
@@ -253,6 +312,8 @@ class SocketEdge:
         actor = self._actors.pop(sid, None)
         if actor is not None:
             self._metrics.connections.labels(actor.kind).dec()
+        if actor is not None and actor.kind != "professional" and self._console is not None:
+            await self._console.connection_closed(sid)
         if actor is not None and actor.kind == "adviser" and actor.user is not None:
             await self._queue.adviser_disconnected(actor.user.id, sid)
         elif actor is not None and actor.chat_id is not None:
@@ -313,12 +374,88 @@ class SocketEdge:
         await self._queue.take(actor.user.id, _chat_id(data))
         return {"ok": True}
 
+    async def _move_team(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        assert actor.user is not None
+        chat = await self._queue.move_team(
+            actor.user.id, _chat_id(data), data.get("team"), data.get("note")
+        )
+        return {"ok": True, "team": chat.team}
+
     async def _share_article(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
         assert self._kb is not None
         message = await self._kb.share(
             actor, data.get("chat_id"), data.get("slug"), data.get("client_id")
         )
         return {"id": message.seq, "sent_at": message.wire()["sent_at"]}
+
+    # -- adviser console (services/console.py) ----------------------------------
+
+    async def _typing(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        assert self._console is not None
+        await self._console.typing(actor, data.get("chat_id"), data.get("typing"))
+        return {"ok": True}
+
+    async def _receipt(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        assert self._console is not None
+        await self._console.receipt(
+            actor, data.get("chat_id"), data.get("delivered"), data.get("read")
+        )
+        return {"ok": True}
+
+    async def _note(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        assert self._console is not None
+        return await self._console.add_note(
+            actor, data.get("chat_id"), data.get("text"), data.get("client_id")
+        )
+
+    async def _notes(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        assert self._console is not None
+        return await self._console.notes(actor, data.get("chat_id"))
+
+    async def _advisers(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        assert self._console is not None
+        return {"advisers": await self._console.available_advisers(actor)}
+
+    async def _transfer(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        assert self._console is not None
+        return await self._console.transfer(
+            actor, data.get("chat_id"), data.get("to"), data.get("note")
+        )
+
+    async def _flag(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        assert self._console is not None
+        return await self._console.raise_flag(actor, data.get("chat_id"), data.get("reason"))
+
+    async def _acknowledge_flag(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        assert self._console is not None
+        return await self._console.acknowledge_flag(actor, data.get("flag_id"))
+
+    async def _flags(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        assert self._console is not None
+        return {"flags": await self._console.open_flags()}
+
+    async def _live_chats(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        assert self._console is not None
+        return {"chats": await self._console.live_chats(actor)}
+
+    async def _watch(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        assert self._console is not None and actor.conn_id is not None
+        state = await self._console.watch(actor, data.get("chat_id"))
+        await self._sio.enter_room(actor.conn_id, watch_room(state["chat_id"]))
+        return state
+
+    async def _unwatch(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        assert self._console is not None and actor.conn_id is not None
+        chat_id = data.get("chat_id")
+        if await self._console.unwatch(actor, chat_id):
+            await self._sio.leave_room(actor.conn_id, watch_room(str(chat_id)))
+        return {"ok": True}
+
+    async def _watch_history(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        assert self._console is not None
+        return await self._console.watch_history(
+            actor, data.get("chat_id"), parse_after_id(data.get("after_id"))
+        )
 
     # -- ending sign-ins ---------------------------------------------------------
 
@@ -333,9 +470,11 @@ class SocketEdge:
         or signed out on another worker); keep the others' sessions from going idle."""
         if not self._sessions:
             return
-        live = await self._accounts.live_sessions(sorted(set(self._sessions.values())))
-        for sid, token_hash in list(self._sessions.items()):
-            if token_hash not in live:
+        # Only the connections looked up: one that connects during the lookup is not closed.
+        sessions = dict(self._sessions)
+        live = await self._accounts.live_sessions(sorted(set(sessions.values())))
+        for sid, token_hash in sessions.items():
+            if token_hash not in live and sid in self._sessions:
                 log.info("closing a connection whose sign-in ended", extra={"sid": sid})
                 await self._sio.disconnect(sid)
 

@@ -123,6 +123,15 @@ AUDIT_LABELS = {
     "totp_enabled": "Turned on an authenticator app",
     "totp_reset": "Reset an authenticator app",
     "hours_changed": "Changed the opening hours",
+    "teams_changed": "Changed a team's settings, hours or members",
+    # adviser console (issue #7)
+    "flag_raised": "Raised a safeguarding flag (chat: reason)",
+    "flag_acknowledged": "Acknowledged a safeguarding flag (chat: reason)",
+    "chat_watched": "Watched a live chat (supervision)",
+    "chat_transferred": "Transferred a chat to another adviser",
+    "canned_reply_saved": "Saved a shared canned response",
+    "canned_reply_deleted": "Deleted a shared canned response",
+    "senior_changed": "Changed an adviser's senior mark",
 }
 
 

@@ -28,6 +28,49 @@
     return hours + (hours === 1 ? " hour " : " hours ") + (minutes % 60) + " min";
   }
 
+  function alertPerson(title, body, urgent) {
+    if (window.AdviceChatAlerts) window.AdviceChatAlerts.notify(title, body, { urgent: !!urgent });
+  }
+  function emit(event, payload, done) {
+    socket.timeout(AC.ACK_TIMEOUT_MS).emit(event, payload, function (err, ack) {
+      if (done) done(err ? { error: "timeout", message: "No answer from the server. Please try again." } : (ack || {}));
+    });
+  }
+  var TYPING_EVERY_MS = 3000; // at most one typing event per 3 s while typing (protocol: throttle)
+  var TYPING_IDLE_MS = 4000;
+  var RECEIPT_DELAY_MS = 400;
+
+  /* ------------------------------------------------------------ canned replies ---- */
+  var canned = [];
+  function fillCanned(select) {
+    while (select.options.length > 1) select.remove(1);
+    canned.forEach(function (r) {
+      var o = document.createElement("option");
+      o.value = String(r.id);
+      o.textContent = (r.shared ? "Team: " : "Mine: ") + r.title + (r.shortcut ? " (/" + r.shortcut + ")" : "");
+      select.appendChild(o);
+    });
+  }
+  function loadCanned() {
+    if (!window.staffApi) return;
+    window.staffApi("GET", "/api/canned").then(function (res) {
+      if (res.status !== 200 || !Array.isArray(res.data.replies)) return;
+      canned = res.data.replies;
+      chats.forEach(function (chat) { fillCanned(chat.cannedSelect); });
+    });
+  }
+  window.AdviceChatCanned = { reload: loadCanned }; // canned-manage.js: after a change
+  function insertText(textarea, text, from, to) {
+    var value = textarea.value;
+    var start = typeof from === "number" ? from : textarea.selectionStart;
+    var end = typeof to === "number" ? to : textarea.selectionEnd;
+    textarea.value = value.slice(0, start) + text + value.slice(end);
+    var at = start + text.length;
+    textarea.focus();
+    textarea.setSelectionRange(at, at);
+    textarea.dispatchEvent(new Event("input"));
+  }
+
   var socket = window.io({ transports: ["websocket", "polling"] });
   AC.adviserSocket = socket; // the knowledge-base panel (kb-adviser.js) shares through it
   AC.resyncChat = function (chatId) {
@@ -45,7 +88,17 @@
   function rememberPresence(status) {
     try { sessionStorage.setItem(PRESENCE_KEY, status); } catch (e) { /* ignore */ }
   }
+  var lastStatus = null;
+  var lastCapacity = null;
+  function openCount() {
+    var n = 0;
+    chats.forEach(function (c) { if (c.state === "open") n += 1; });
+    return n;
+  }
+  function refreshLoad() { if (lastStatus) showPresence(lastStatus, openCount(), lastCapacity); }
   function showPresence(status, active, capacity) {
+    lastStatus = status;
+    if (typeof capacity === "number") lastCapacity = capacity;
     $("presence-available").setAttribute("aria-pressed", String(status === "available"));
     $("presence-away").setAttribute("aria-pressed", String(status === "away"));
     var words = status === "available" ? "You are available." : "You are away: no new chats will come to you.";
@@ -165,6 +218,7 @@
     li.appendChild(actions);
     $("offers").appendChild(li);
     announce("New chat offered" + (pre.immediate_risk ? ", immediate risk" : "") + ": " + describe(pre) + ".");
+    alertPerson("Chat offered" + (pre.immediate_risk ? ": immediate risk" : ""), describe(pre), pre.immediate_risk);
     // Move focus to Accept only when the adviser is not in the middle of something else.
     var focused = document.activeElement;
     if (!focused || focused === document.body || focused.closest(".presence")) accept.focus();
@@ -189,6 +243,7 @@
     chat.tab.classList.toggle("tab--closed", chat.state !== "open");
     var n = totalUnread();
     document.title = (n ? "(" + n + ") " : "") + BASE_TITLE;
+    refreshLoad();
   }
   function selectChat(chatId, focusTab) {
     chats.forEach(function (chat, id) {
@@ -201,6 +256,7 @@
         updateTab(chat);
         if (focusTab) chat.tab.focus();
         chat.log.scrollToEnd();
+        scheduleReceipt(chat);
       }
     });
     activeChat = chatId;
@@ -216,6 +272,8 @@
     chat.textarea.disabled = true;
     chat.sendButton.disabled = true;
     chat.endForm.hidden = true;
+    chat.panel.querySelectorAll(".note-form, .flag-form, .transfer-form, .team-form, .canned").forEach(function (f) { f.hidden = true; });
+    chat.typingLine.textContent = "";
     chat.closedBox.hidden = false;
     chat.closedText.textContent = text;
     chat.stateLine.textContent = text;
@@ -226,6 +284,7 @@
     chat.textarea.disabled = false;
     chat.sendButton.disabled = false;
     chat.endForm.hidden = false;
+    chat.panel.querySelectorAll(".note-form, .flag-form, .transfer-form, .team-form, .canned").forEach(function (f) { f.hidden = false; });
     chat.closedBox.hidden = true;
     chat.stateLine.textContent = "";
     updateTab(chat);
@@ -269,7 +328,7 @@
     panel.setAttribute("aria-labelledby", "tab-" + uid);
     var textarea = panel.querySelector(".composer textarea");
     textarea.id = "reply-" + uid;
-    panel.querySelector(".composer label").htmlFor = textarea.id;
+    panel.querySelector(".composer .composer__label").htmlFor = textarea.id;
     var hint = panel.querySelector(".composer .field__hint");
     hint.id = "reply-hint-" + uid;
     var error = panel.querySelector(".composer .field__error");
@@ -323,6 +382,197 @@
       if (chat.state === "open") chat.outbox.resendAll(chat.log);
     });
 
+    /* -- canned replies: a list, and "/shortcut" then Tab in the reply box -- */
+    var cannedSelect = panel.querySelector(".canned__select");
+    cannedSelect.id = "canned-" + uid;
+    panel.querySelector(".canned__label").htmlFor = cannedSelect.id;
+    chat.cannedSelect = cannedSelect;
+    fillCanned(cannedSelect);
+    cannedSelect.addEventListener("change", function () {
+      var reply = canned.filter(function (r) { return String(r.id) === cannedSelect.value; })[0];
+      cannedSelect.value = "";
+      if (reply) insertText(textarea, reply.text);
+    });
+    textarea.addEventListener("keydown", function (event) {
+      if (event.key !== "Tab" || event.shiftKey || event.altKey || event.ctrlKey) return;
+      var before = textarea.value.slice(0, textarea.selectionStart);
+      var m = /(^|\s)\/([a-z0-9-]+)$/.exec(before);
+      if (!m) return;
+      var reply = canned.filter(function (r) { return r.shortcut === m[2]; })[0];
+      if (!reply) return;
+      event.preventDefault();
+      insertText(textarea, reply.text, textarea.selectionStart - m[2].length - 1, textarea.selectionStart);
+    });
+
+    /* -- typing (throttled) and the professional's typing -- */
+    chat.typingLine = panel.querySelector(".typing-line");
+    var typingSentAt = 0;
+    var typingIdle = null;
+    function sendTyping(on) {
+      if (!socket.connected || chat.state !== "open") return;
+      socket.emit("typing", { chat_id: uid, typing: on });
+    }
+    textarea.addEventListener("input", function () {
+      if (!textarea.value.trim()) return;
+      var now = Date.now();
+      if (now - typingSentAt > TYPING_EVERY_MS) { typingSentAt = now; sendTyping(true); }
+      window.clearTimeout(typingIdle);
+      typingIdle = window.setTimeout(function () { typingSentAt = 0; sendTyping(false); }, TYPING_IDLE_MS);
+    });
+    chat.stopTyping = function () {
+      window.clearTimeout(typingIdle);
+      if (typingSentAt) { typingSentAt = 0; sendTyping(false); }
+    };
+
+    /* -- private notes -- */
+    var notesList = panel.querySelector(".notes-list");
+    var noteForm = panel.querySelector(".note-form");
+    var noteText = noteForm.querySelector("textarea");
+    var noteError = noteForm.querySelector(".field__error");
+    noteText.id = "note-" + uid;
+    noteForm.querySelector(".note-form__label").htmlFor = noteText.id;
+    chat.noteIds = new Set();
+    chat.addNote = function (note) {
+      if (!note || chat.noteIds.has(note.id)) return;
+      chat.noteIds.add(note.id);
+      var li = el("li", "note");
+      li.appendChild(el("p", "note__text", note.text));
+      var who = (note.author && note.author.display_name) || "An adviser";
+      li.appendChild(el("p", "note__meta", who + ", " + AC.formatTime(note.created_at)));
+      notesList.appendChild(li);
+    };
+    chat.loadNotes = function () {
+      emit("notes", { chat_id: uid }, function (ack) {
+        if (Array.isArray(ack.notes)) ack.notes.forEach(chat.addNote);
+      });
+    };
+    noteForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var text = noteText.value;
+      if (!text.trim()) { noteError.textContent = "Write the note first."; noteError.hidden = false; noteText.focus(); return; }
+      noteError.hidden = true;
+      var button = noteForm.querySelector("button");
+      button.disabled = true;
+      emit("note", { chat_id: uid, text: text, client_id: AC.uuid() }, function (ack) {
+        button.disabled = false;
+        if (ack.error) { noteError.textContent = ack.message || "The note was not saved."; noteError.hidden = false; return; }
+        chat.addNote(ack);
+        noteText.value = "";
+        announce("Private note saved.");
+      });
+    });
+
+    /* -- safeguarding flag -- */
+    var flagForm = panel.querySelector(".flag-form");
+    var flagSelect = flagForm.querySelector("select");
+    var flagError = flagForm.querySelector(".field__error");
+    chat.flagStatus = flagForm.querySelector(".flag-status");
+    flagSelect.id = "flag-" + uid;
+    flagForm.querySelector(".flag-form__label").htmlFor = flagSelect.id;
+    flagSelect.setAttribute("aria-describedby", "flag-error-" + uid);
+    flagError.id = "flag-error-" + uid;
+    flagForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      flagError.hidden = true;
+      if (!flagSelect.value) {
+        flagError.textContent = "Choose why you are raising the flag.";
+        flagError.hidden = false;
+        flagSelect.focus();
+        return;
+      }
+      var button = flagForm.querySelector("button");
+      button.disabled = true;
+      emit("flag", { chat_id: uid, reason: flagSelect.value }, function (ack) {
+        button.disabled = false;
+        if (ack.error) { flagError.textContent = ack.message || "The flag was not raised."; flagError.hidden = false; return; }
+        chat.flagStatus.textContent = "Flag raised at " + AC.formatTime(ack.raised_at) +
+          " (" + label("flag_reasons", ack.reason) + "). Managers have been alerted; waiting for one to acknowledge it.";
+      });
+    });
+
+    /* -- pass to another team (move_team; docs/queue.md) -- */
+    var teamForm = panel.querySelector(".team-form");
+    if (teamForm) {
+      var teamSelect = teamForm.querySelector("select");
+      var teamNote = teamForm.querySelector("textarea");
+      var teamError = teamForm.querySelector(".field__error");
+      teamSelect.id = "team-" + uid;
+      teamForm.querySelector(".team-form__label").htmlFor = teamSelect.id;
+      teamNote.id = "team-note-" + uid;
+      teamForm.querySelector(".team-form__note-label").htmlFor = teamNote.id;
+      teamForm.querySelector(".team-form__current").textContent = info.team
+        ? "This chat is with the " + (teamSelect.querySelector("option[value='" + info.team + "']") || { textContent: info.team }).textContent +
+          " team" + (info.overflow ? " (you are answering it for them)" : "") + "." : "";
+      teamForm.addEventListener("submit", function (event) {
+        event.preventDefault();
+        teamError.hidden = true;
+        if (!teamSelect.value) {
+          teamError.textContent = "Choose the team to pass the chat to.";
+          teamError.hidden = false;
+          teamSelect.focus();
+          return;
+        }
+        var button = teamForm.querySelector("button[type=submit]");
+        button.disabled = true;
+        emit("move_team", { chat_id: uid, team: teamSelect.value, note: teamNote.value || null }, function (ack) {
+          button.disabled = false;
+          if (ack.error) { teamError.textContent = ack.message || "The chat was not passed on."; teamError.hidden = false; return; }
+          movedTeam(uid);
+        });
+      });
+    }
+    if (info.team_note) {
+      var noteLine = panel.querySelector(".transfer-info");
+      noteLine.textContent = "Passed to your team with a note: " + info.team_note;
+      noteLine.hidden = false;
+    }
+
+    /* -- transfer to another adviser -- */
+    var transferForm = panel.querySelector(".transfer-form");
+    var transferSelect = transferForm.querySelector("select");
+    var transferNote = transferForm.querySelector("textarea");
+    var transferError = transferForm.querySelector(".field__error");
+    transferSelect.id = "transfer-" + uid;
+    transferForm.querySelector(".transfer-form__label").htmlFor = transferSelect.id;
+    transferNote.id = "transfer-note-" + uid;
+    transferForm.querySelector(".transfer-form__note-label").htmlFor = transferNote.id;
+    function loadAdvisers() {
+      emit("advisers", {}, function (ack) {
+        if (!Array.isArray(ack.advisers)) return;
+        var keep = transferSelect.value;
+        while (transferSelect.options.length > 1) transferSelect.remove(1);
+        ack.advisers.forEach(function (a) {
+          var o = document.createElement("option");
+          o.value = String(a.id);
+          o.textContent = a.display_name + " (" + a.active + " of " + a.capacity + " chats)";
+          o.disabled = a.free < 1;
+          transferSelect.appendChild(o);
+        });
+        transferSelect.value = keep;
+        transferSelect.options[0].textContent = ack.advisers.length
+          ? "Choose an available adviser" : "No adviser is available just now";
+      });
+    }
+    transferSelect.addEventListener("focus", loadAdvisers);
+    transferForm.querySelector(".transfer-refresh").addEventListener("click", loadAdvisers);
+    transferForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      transferError.hidden = true;
+      if (!transferSelect.value) {
+        transferError.textContent = "Choose the adviser to pass the chat to.";
+        transferError.hidden = false;
+        transferSelect.focus();
+        return;
+      }
+      var button = transferForm.querySelector("button[type=submit]");
+      button.disabled = true;
+      emit("transfer", { chat_id: uid, to: Number(transferSelect.value), note: transferNote.value || null }, function (ack) {
+        button.disabled = false;
+        if (ack.error) { transferError.textContent = ack.message || "The chat was not transferred."; transferError.hidden = false; return; }
+        transferred(uid, ack.to && ack.to.display_name);
+      });
+    });
+
     var composer = panel.querySelector(".composer");
     composer.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -337,12 +587,14 @@
       error.hidden = true;
       textarea.removeAttribute("aria-invalid");
       textarea.value = "";
+      chat.stopTyping();
       var clientId = AC.uuid();
       chat.log.addPending(clientId, text);
       chat.log.scrollToEnd();
       chat.outbox.send({ chat_id: uid, text: text, client_id: clientId }, function (ack, payload) {
         chat.log.add({ id: ack.id, chat_id: uid, sender: "adviser", text: payload.text,
           sent_at: ack.sent_at, client_id: payload.client_id });
+        renderMarks(chat);
         if (chat.log.hasGap()) chat.resync.run(chat.log);
       }, function (failure, payload) {
         chat.log.markFailed(clientId, payload.text);
@@ -451,6 +703,7 @@
       // `assigned` comes again on every reconnect: the chat is already here; just resync it.
       if (existing.state !== "open") reopen(existing);
       existing.resync.run(existing.log);
+      existing.loadNotes();
       return;
     }
     chatCounter += 1;
@@ -478,7 +731,17 @@
       chat.panel.hidden = true;
     }
     announce("New chat" + (pre.immediate_risk ? ", immediate risk" : "") + ": " + describe(pre) + ".");
+    if (info.transfer) {
+      var from = (info.transfer.from && info.transfer.from.display_name) || "another adviser";
+      var infoLine = chat.panel.querySelector(".transfer-info");
+      infoLine.textContent = "Transferred to you by " + from + "." +
+        (info.transfer.note ? " Their note: " + info.transfer.note : "");
+      infoLine.hidden = false;
+      announce("Chat transferred to you by " + from + ".");
+      alertPerson("Chat transferred to you", chat.title);
+    }
     chat.resync.run(chat.log);
+    chat.loadNotes();
   }
 
   socket.on("assigned", openChat);
@@ -487,8 +750,18 @@
     var chat = chats.get(m.chat_id);
     if (!chat) return;
     if (chat.log.add(m)) {
-      if (m.chat_id !== activeChat || document.hidden) { chat.unread += 1; updateTab(chat); }
+      if (m.chat_id !== activeChat || document.hidden) {
+        chat.unread += 1;
+        updateTab(chat);
+        // The notification names the chat, never what was said (it may be on a shared screen).
+        if (m.sender === "professional") alertPerson("New message", chat.title);
+      }
       if (m.chat_id === activeChat) chat.log.scrollToEnd();
+      if (m.sender === "professional") {
+        chat.typingLine.textContent = "";
+        scheduleReceipt(chat);
+      }
+      renderMarks(chat);
     }
     if (chat.log.hasGap()) chat.resync.run(chat.log);
   });
@@ -496,11 +769,96 @@
     if (!document.hidden && activeChat && chats.has(activeChat)) {
       chats.get(activeChat).unread = 0;
       updateTab(chats.get(activeChat));
+      scheduleReceipt(chats.get(activeChat));
     }
+  });
+
+  /* ------------------------------------------- typing, delivered and read marks ---- */
+  function scheduleReceipt(chat) {
+    if (chat.state !== "open" || chat.receiptTimer) return;
+    chat.receiptTimer = window.setTimeout(function () {
+      chat.receiptTimer = null;
+      if (!socket.connected || chat.state !== "open") return;
+      var got = chat.log.highestContiguous();
+      var seen = chat.id === activeChat && !document.hidden ? got : (chat.sentRead || 0);
+      if (got === chat.sentDelivered && seen === chat.sentRead) return;
+      chat.sentDelivered = got;
+      chat.sentRead = seen;
+      socket.emit("receipt", { chat_id: chat.id, delivered: got, read: seen });
+    }, RECEIPT_DELAY_MS);
+  }
+  function renderMarks(chat) {
+    var marks = chat.marks || { delivered: 0, read: 0 };
+    Array.prototype.forEach.call(chat.log.list.querySelectorAll("li.message--mine[data-id]"), function (li) {
+      var id = Number(li.dataset.id);
+      var text = id <= marks.read ? "Read" : id <= marks.delivered ? "Delivered" : "Sent";
+      var node = li.querySelector(".message__mark");
+      if (!node) { node = el("span", "message__mark"); li.appendChild(node); }
+      if (node.textContent !== text) node.textContent = text;
+    });
+  }
+  socket.on("receipt", function (r) {
+    var chat = r && chats.get(r.chat_id);
+    if (!chat || r.by !== "professional") return;
+    var marks = chat.marks || { delivered: 0, read: 0 };
+    if (typeof r.delivered === "number") marks.delivered = Math.max(marks.delivered, r.delivered);
+    if (typeof r.read === "number") {
+      marks.read = Math.max(marks.read, r.read);
+      marks.delivered = Math.max(marks.delivered, marks.read);
+    }
+    chat.marks = marks;
+    renderMarks(chat);
+  });
+  socket.on("typing", function (t) {
+    var chat = t && chats.get(t.chat_id);
+    if (!chat || t.by !== "professional") return;
+    window.clearTimeout(chat.typingTimer);
+    chat.typingLine.textContent = t.typing ? "The professional is typing…" : "";
+    if (t.typing) chat.typingTimer = window.setTimeout(function () { chat.typingLine.textContent = ""; }, 8000);
+  });
+  socket.on("note", function (n) {
+    var chat = n && chats.get(n.chat_id);
+    if (chat) chat.addNote(n);
+  });
+  socket.on("flag", function (f) {
+    var chat = f && chats.get(f.chat_id);
+    if (chat) chat.flagStatus.textContent = "Flag raised at " + AC.formatTime(f.raised_at) + ". Waiting for a manager to acknowledge it.";
+  });
+  socket.on("flag_acknowledged", function (f) {
+    var chat = f && chats.get(f.chat_id);
+    if (!chat) return;
+    var who = (f.acknowledged_by && f.acknowledged_by.display_name) || "A manager";
+    chat.flagStatus.textContent = who + " acknowledged the safeguarding flag at " + AC.formatTime(f.acknowledged_at) + ".";
+    announce(who + " acknowledged the safeguarding flag on " + chat.title + ".");
+    alertPerson("Safeguarding flag acknowledged", who + " – " + chat.title);
+  });
+  function movedTeam(chatId) {
+    var chat = chats.get(chatId);
+    if (!chat || chat.state !== "open") return;
+    setClosed(chatId, "transferred", "You passed this chat to another team. It keeps its place in their queue.");
+    announce(chat.title + " was passed to another team.");
+  }
+  function transferred(chatId, toName) {
+    var chat = chats.get(chatId);
+    if (!chat || chat.state !== "open") return;
+    setClosed(chatId, "transferred", "You transferred this chat to " + (toName || "another adviser") + ".");
+    announce(chat.title + " was transferred to " + (toName || "another adviser") + ".");
+  }
+
+  /* Alt+1 … Alt+9: open the chat in that tab. */
+  document.addEventListener("keydown", function (event) {
+    if (!event.altKey || event.ctrlKey || event.metaKey || !/^[1-9]$/.test(event.key)) return;
+    var ids = Array.from(chats.keys());
+    var id = ids[Number(event.key) - 1];
+    if (!id) return;
+    event.preventDefault();
+    selectChat(id, true);
   });
   socket.on("ended", function (info) { if (info) markEnded(info.chat_id, info.ended_by); });
   socket.on("unassigned", function (info) {
     if (!info) return;
+    if (info.reason === "transferred") { transferred(info.chat_id, info.to && info.to.display_name); return; }
+    if (info.reason === "moved_team") { movedTeam(info.chat_id); return; }
     setClosed(info.chat_id, "returned",
       "This chat went back to the queue because you were offline for too long. Another adviser will answer it.");
     announce("A chat went back to the queue while you were offline.");
@@ -509,6 +867,7 @@
   /* ------------------------------------------------------------- connection ---- */
   socket.on("connect", function () {
     $("connection").textContent = "";
+    loadCanned();
     setPresence(wantedPresence());
     chats.forEach(function (chat) { if (chat.state === "open") chat.resync.run(chat.log); });
   });

@@ -8,6 +8,9 @@
  *   "Sending…", until its ack arrives; after a reconnect and resync it is resent with the same
  *   client_id, so the server stores it once.
  * Text is always inserted with textContent, never as markup.
+ *
+ * Words: a page may carry its translations as JSON in <script id="chat-strings">, keyed by the
+ * English text (templates/_chat_strings.html); t() looks them up, English otherwise.
  */
 (function () {
   "use strict";
@@ -15,6 +18,42 @@
   var ACK_TIMEOUT_MS = 10000;
   var RETRY_DELAY_MS = 2000;
   var MAX_INTERNAL_RETRIES = 5;
+
+  var STRINGS = null;
+  function strings() {
+    if (STRINGS === null) {
+      STRINGS = {};
+      var node = document.getElementById("chat-strings");
+      if (node) {
+        try { STRINGS = JSON.parse(node.textContent) || {}; } catch (e) { STRINGS = {}; }
+      }
+    }
+    return STRINGS;
+  }
+  /* The page language's words for an English sentence; {name} filled from vars. */
+  function t(english, vars) {
+    var text = strings()[english];
+    if (typeof text !== "string" || !text) text = english;
+    if (vars) {
+      text = text.replace(/\{(\w+)\}/g, function (whole, name) {
+        return Object.prototype.hasOwnProperty.call(vars, name) ? String(vars[name]) : whole;
+      });
+    }
+    return text;
+  }
+  /* Is the page in a language other than English (so server sentences, which are English,
+   * should give way to the page's own words for their codes)? */
+  function translated() {
+    return !/^en\b/i.test(document.documentElement.lang || "en");
+  }
+  // System messages carry a machine-readable code beside their English text (protocol v1).
+  var SYSTEM_TEXT = {
+    adviser_joined: "An adviser has joined the chat.",
+    ended: "The chat has ended.",
+    requeued: "Your adviser has been disconnected. You are back in the queue, ahead of anyone who arrived after you.",
+    transferred: "Your chat has been passed to another adviser, who can see everything said so far.",
+    team_moved: "Your chat has been passed to another team, who are best placed to help. You keep your place in the queue by the time you first joined.",
+  };
 
   function uuid() {
     if (window.crypto && typeof window.crypto.randomUUID === "function") {
@@ -35,7 +74,7 @@
     var date = new Date(iso);
     if (isNaN(date.getTime())) return "";
     try {
-      return date.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+      return date.toLocaleTimeString(document.documentElement.lang || "en-GB", { hour: "2-digit", minute: "2-digit" });
     } catch (e) {
       return "";
     }
@@ -101,17 +140,19 @@
     if (msg.sender !== "system") {
       li.appendChild(el("span", "message__who", this.labels[msg.sender] || msg.sender));
     }
-    li.appendChild(el("p", "message__text", msg.text));
+    var text = msg.text;
+    if (msg.sender === "system" && translated() && SYSTEM_TEXT[msg.code]) text = t(SYSTEM_TEXT[msg.code]);
+    li.appendChild(el("p", "message__text", text));
     if (msg.code === "article" && msg.article && /^\/kb\/[a-z0-9-]+$/.test(msg.article.url || "")) {
-      var link = el("a", "message__link", "Open the article: " + (msg.article.title || ""));
+      var link = el("a", "message__link", t("Open the article: {title}", { title: msg.article.title || "" }));
       link.href = msg.article.url;
       link.target = "_blank";
       link.rel = "noopener";
       li.appendChild(link);
     }
     var meta;
-    if (state === "pending") meta = "Sending…";
-    else if (state === "failed") meta = "Not sent";
+    if (state === "pending") meta = t("Sending…");
+    else if (state === "failed") meta = t("Not sent");
     else meta = formatTime(msg.sent_at);
     var metaNode = el("span", "message__meta", meta);
     if (state === "pending" || state === "failed") metaNode.setAttribute("aria-live", "off");
@@ -296,9 +337,13 @@
       chat_ended: "This chat has ended, so the message was not sent.",
       not_assigned: "This chat is not assigned to you.",
       not_found: "This chat could not be found.",
+      rate_limited: "You are sending messages too quickly. Please wait a moment.",
     };
-    return (ack && ack.message) || (ack && byCode[ack.error]) ||
-      "The message could not be sent. Please try again.";
+    var known = ack && byCode[ack.error];
+    // The server's sentence is English: a translated page uses its own words for the code.
+    if (known && translated()) return t(known);
+    return (ack && ack.message) || (known && t(known)) ||
+      t("The message could not be sent. Please try again.");
   }
 
   function labelFor(options, listName, id) {
@@ -317,6 +362,8 @@
     Outbox: Outbox,
     Resync: Resync,
     errorText: errorText,
+    t: t,
+    translated: translated,
     labelFor: labelFor,
     ACK_TIMEOUT_MS: ACK_TIMEOUT_MS,
   };

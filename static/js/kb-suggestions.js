@@ -24,10 +24,12 @@
         a.href = r.url;
         a.target = "_blank";
         a.rel = "noopener";
-        a.textContent = r.title + " (opens in a new tab)";
+        a.textContent = window.AdviceChat ? window.AdviceChat.t("{title} (opens in a new tab)", { title: r.title })
+          : r.title + " (opens in a new tab)";
         li.appendChild(a);
         var p = document.createElement("p");
         p.textContent = r.summary;
+        p.lang = "en"; // article summaries are written in English
         li.appendChild(p);
         list.appendChild(li);
       });

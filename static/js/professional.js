@@ -3,28 +3,13 @@
   "use strict";
   var AC = window.AdviceChat;
   var STORE_KEY = "advice_chat";
-  var EXIT_URL = "https://www.bbc.co.uk/weather";
+  var t = AC.t;
 
   function $(id) { return document.getElementById(id); }
 
   var socket = null;
 
-  /* ---- quick exit: replace this page (so Back does not return to it) and keep nothing ---- */
-  function quickExit() {
-    try { sessionStorage.clear(); } catch (e) { /* storage may be blocked */ }
-    if (socket) { try { socket.disconnect(); } catch (e) { /* already gone */ } }
-    document.body.classList.add("leaving");
-    window.location.replace(EXIT_URL);
-  }
-  var shiftPresses = [];
-  document.addEventListener("keydown", function (event) {
-    if (event.key !== "Shift" || event.repeat) return;
-    var now = Date.now();
-    shiftPresses = shiftPresses.filter(function (t) { return now - t < 1500; });
-    shiftPresses.push(now);
-    if (shiftPresses.length >= 3) quickExit();
-  });
-  $("quick-exit").addEventListener("click", quickExit);
+  // Quick exit (button and Shift x3) is static/js/quick-exit.js, on every public page.
 
   /* ---- the chat kept for this tab: session storage only, never local storage ---- */
   function saved() {
@@ -41,7 +26,7 @@
   }
 
   /* ---- pre-chat form ---- */
-  var FIELDS = ["role", "region", "topic", "immediate_risk", "message", "consent"];
+  var FIELDS = ["role", "region", "topic", "open_to_drive", "high_risk", "immediate_risk", "message", "consent"];
   var form = $("prechat-form");
 
   function clearErrors() {
@@ -74,17 +59,41 @@
     return null;
   }
 
+  /* The sentence for a refused start. The server's sentences are English, so a translated
+   * page says it in its own words by the error's code and field (docs/protocol.md). */
+  var FIELD_TEXT = {
+    role: "Choose your role.",
+    region: "Choose the region where you work.",
+    topic: "Choose what you would like advice about.",
+    consent: "Tick the box to agree to the privacy notice before you start.",
+  };
+  function serverError(result) {
+    var data = result.data || {};
+    var english = null;
+    if (result.status === 503 && data.error === "closed") {
+      if (!AC.translated() && data.message) return data.message;
+      // A closed team's contact details are the manager's own words: shown as they are.
+      return t("The webchat is closed just now.") + (data.contact ? " " + data.contact : "") +
+        " " + t("If anyone is in immediate danger, call 999.");
+    }
+    if (data.error === "rate_limited") english = "Too many chats have been started from your network. Please wait a moment.";
+    else if (data.field && FIELD_TEXT[data.field]) english = FIELD_TEXT[data.field];
+    else if (data.field === "message") return AC.errorText(data);
+    if (!AC.translated() && data.message) return data.message;
+    return t(english || "Something went wrong. Please try again.");
+  }
+
   function validate() {
     var problems = [];
-    if (!$("role").value) problems.push(["role", "Choose your role."]);
-    if (!$("region").value) problems.push(["region", "Choose the region where you work."]);
-    if (!$("topic").value) problems.push(["topic", "Choose what you would like advice about."]);
+    if (!$("role").value) problems.push(["role", t("Choose your role.")]);
+    if (!$("region").value) problems.push(["region", t("Choose the region where you work.")]);
+    if (!$("topic").value) problems.push(["topic", t("Choose what you would like advice about.")]);
     var max = Number($("message").getAttribute("maxlength")) || 4000;
     if ($("message").value.length > max) {
-      problems.push(["message", "Your question must be " + max + " characters or fewer."]);
+      problems.push(["message", t("Your question must be {max} characters or fewer.", { max: max })]);
     }
     if (!$("consent").checked) {
-      problems.push(["consent", "Tick the box to agree to the privacy notice before you start."]);
+      problems.push(["consent", t("Tick the box to agree to the privacy notice before you start.")]);
     }
     return problems;
   }
@@ -111,31 +120,29 @@
         region: $("region").value,
         topic: $("topic").value,
         immediate_risk: $("immediate_risk").checked,
+        open_to_drive: $("open_to_drive").checked,
+        high_risk: $("high_risk").checked,
         consent: true,
       };
       var text = $("message").value;
       if (text.trim()) body.message = text;
       var button = $("start-chat");
       button.disabled = true;
-      button.textContent = "Starting…";
+      button.textContent = t("Starting…");
       AC.postJson("/api/chats", body).then(function (result) {
         button.disabled = false;
-        button.textContent = "Start chat";
+        button.textContent = t("Start chat");
         if (result.status === 201 && result.data.chat_id && result.data.token) {
           save({ chat_id: result.data.chat_id, token: result.data.token });
           openChat(true);
           return;
         }
-        var message = result.data.message || "Something went wrong. Please try again.";
-        if (result.status === 503 && result.data.error === "closed") {
-          message = result.data.message || "The webchat is closed just now.";
-        }
-        var input = showError(result.data.field || null, message);
+        var input = showError(result.data.field || null, serverError(result));
         if (input) input.focus(); else $("form-error").focus();
       }).catch(function () {
         button.disabled = false;
-        button.textContent = "Start chat";
-        showError(null, "We could not reach the service. Check your connection and try again.");
+        button.textContent = t("Start chat");
+        showError(null, t("We could not reach the service. Check your connection and try again."));
       });
     });
   }
@@ -146,9 +153,9 @@
 
   function waitRange(seconds) {
     var minutes = seconds / 60;
-    if (seconds <= 0) return "An adviser should be with you shortly.";
-    if (minutes < 2) return "Estimated wait: about 1–2 minutes.";
-    if (minutes >= 90) return "Estimated wait: more than an hour.";
+    if (seconds <= 0) return t("An adviser should be with you shortly.");
+    if (minutes < 2) return t("Estimated wait: about 1–2 minutes.");
+    if (minutes >= 90) return t("Estimated wait: more than an hour.");
     var low;
     var high;
     if (minutes < 10) {
@@ -158,23 +165,23 @@
       low = Math.max(5, Math.floor((minutes * 0.75) / 5) * 5);
       high = Math.max(low + 5, Math.ceil((minutes * 1.25) / 5) * 5);
     }
-    if (high >= 60) return "Estimated wait: about " + low + " minutes to an hour or more.";
-    return "Estimated wait: about " + low + "–" + high + " minutes.";
+    if (high >= 60) return t("Estimated wait: about {low} minutes to an hour or more.", { low: low });
+    return t("Estimated wait: about {low}–{high} minutes.", { low: low, high: high });
   }
 
   function describeWait(q) {
     var parts = [];
-    if (q.position === 1) parts.push("You are next in the queue.");
-    else if (typeof q.position === "number") parts.push("You are number " + q.position + " in the queue.");
+    if (q.position === 1) parts.push(t("You are next in the queue."));
+    else if (typeof q.position === "number") parts.push(t("You are number {position} in the queue.", { position: q.position }));
     var s = q.estimated_wait_seconds;
     if (s === null || s === undefined) {
-      parts.push("We can't estimate your wait yet: no adviser is free at the moment. Please stay on this page.");
+      parts.push(t("We can't estimate your wait yet: no adviser is free at the moment. Please stay on this page."));
     } else {
       parts.push(waitRange(s));
     }
     if (q.may_close_first) {
-      parts.push("The webchat may close before an adviser reaches you. If you need help sooner, " +
-        "follow your agency's safeguarding procedures, and call 999 if anyone is in danger.");
+      parts.push(t("The webchat may close before an adviser reaches you. If you need help sooner, " +
+        "follow your agency's safeguarding procedures, and call 999 if anyone is in danger."));
     }
     return parts.join(" ");
   }
@@ -187,7 +194,21 @@
   var assigned = false;
 
   function setStatus(text) { $("queue-status").textContent = text; }
-  function setConnection(text) { $("connection").textContent = text; }
+  var connectionTimer = null;
+  /* The connection line: "Reconnecting…" stays while the link is down (and marks the chat
+   * as offline for sight as well as for screen readers); "Connected again." fades later. */
+  function showConnection(text, down) {
+    var line = $("connection");
+    if (connectionTimer) { window.clearTimeout(connectionTimer); connectionTimer = null; }
+    line.textContent = text;
+    line.classList.toggle("connection--down", !!down);
+    line.classList.toggle("connection--up", !down && !!text);
+    $("conversation").classList.toggle("chat--offline", !!down);
+    if (text && !down) {
+      connectionTimer = window.setTimeout(function () { showConnection("", false); }, 8000);
+    }
+  }
+  function setConnection(text) { showConnection(text, false); }
 
   function showEnded(endedBy) {
     if (ended) return;
@@ -203,13 +224,13 @@
     $("send").disabled = true;
     $("end-chat").hidden = true;
     $("end-confirm").hidden = true;
-    $("composer-hint").textContent = "This chat has ended, so you cannot send more messages.";
+    $("composer-hint").textContent = t("This chat has ended, so you cannot send more messages.");
     var words = {
-      professional: "This chat has ended. You ended it.",
-      adviser: "This chat has ended. The adviser ended it.",
-      system: "This chat has ended.",
+      professional: t("This chat has ended. You ended it."),
+      adviser: t("This chat has ended. The adviser ended it."),
+      system: t("This chat has ended."),
     };
-    $("ended-text").textContent = words[endedBy] || "This chat has ended.";
+    $("ended-text").textContent = words[endedBy] || t("This chat has ended.");
     setStatus("");
     setConnection("");
     $("conversation").classList.add("chat--ended");
@@ -222,11 +243,12 @@
     var announced = chat && chat.assigned;
     assigned = true;
     if (announced) {
-      setStatus("You are chatting with an adviser.");
+      setStatus(t("You are chatting with an adviser."));
       return;
     }
     if (chat) { chat.assigned = true; save(chat); }
-    setStatus("An adviser has joined the chat" + (name ? " (" + name + ")" : "") + ". You can talk now.");
+    setStatus(name ? t("An adviser has joined the chat ({name}). You can talk now.", { name: name })
+      : t("An adviser has joined the chat. You can talk now."));
     $("composer-text").focus();
   }
 
@@ -236,15 +258,16 @@
     if ($("prechat")) $("prechat").hidden = true;
     if ($("closed")) $("closed").hidden = true;
     $("conversation").hidden = false;
-    setStatus(fresh ? "Your chat has started. Connecting you to the queue…" : "Reconnecting to your chat…");
+    setStatus(fresh ? t("Your chat has started. Connecting you to the queue…") : t("Reconnecting to your chat…"));
     $("conversation-heading").focus();
 
     log = new AC.ChatLog($("messages"), {
       own: "professional",
-      labels: { professional: "You", adviser: "Adviser", system: "" },
+      labels: { professional: t("You"), adviser: t("Adviser"), system: "" },
     });
     socket = window.io({ auth: { token: chat.token }, transports: ["websocket", "polling"] });
     outbox = new AC.Outbox(socket, "message");
+    if (AC.onChatSocket) AC.onChatSocket(socket, log, $("composer-text")); // typing, read marks
     resync = new AC.Resync(socket, function (afterId) { return { after_id: afterId }; }, function (ack) {
       if (ack.status === "ended") { showEnded(); return; }
       if (ack.status === "assigned" && !assigned) setAssigned(null);
@@ -252,22 +275,28 @@
       outbox.resendAll(log);
     });
 
+    var dropped = false;
     socket.on("connect", function () {
-      setConnection("");
+      if (dropped) showConnection(t("Connected again."), false);
+      else showConnection("", false);
+      dropped = false;
       resync.run(log);
     });
     socket.on("disconnect", function () {
-      if (!ended) setConnection("Reconnecting… Your messages will be sent when the connection is back.");
+      if (ended) return;
+      dropped = true;
+      showConnection(t("Reconnecting… Your messages will be sent when the connection is back."), true);
     });
     socket.on("connect_error", function (err) {
       var reason = err && err.message;
       if (reason === "chat_ended") { showEnded(); return; }
       if (reason === "unauthorized") {
         showEnded();
-        $("ended-text").textContent = "This chat is no longer available.";
+        $("ended-text").textContent = t("This chat is no longer available.");
         return;
       }
-      setConnection("Reconnecting… Your messages will be sent when the connection is back.");
+      dropped = true;
+      showConnection(t("Reconnecting… Your messages will be sent when the connection is back."), true);
     });
     socket.on("queue", function (q) {
       if (ended || !q) return;
@@ -303,7 +332,7 @@
     var chosen = document.querySelector("#survey input[name=rating]:checked");
     error.hidden = true;
     if (!chosen) {
-      error.textContent = "Choose a rating from 1 to 5.";
+      error.textContent = t("Choose a rating from 1 to 5.");
       error.hidden = false;
       document.querySelector("#survey input[name=rating]").focus();
       return;
@@ -326,15 +355,16 @@
         $("survey").hidden = true;
         $("survey-comment").value = "";
         $("survey-thanks").textContent = result.status === 200
-          ? "Thank you for your feedback."
-          : "This feedback form has already been used.";
+          ? t("Thank you for your feedback.")
+          : t("This feedback form has already been used.");
         return;
       }
-      error.textContent = (result.data && result.data.message) || "Your feedback could not be sent. Please try again.";
+      error.textContent = (!AC.translated() && result.data && result.data.message) ||
+        t("Your feedback could not be sent. Please try again.");
       error.hidden = false;
     }).catch(function () {
       button.disabled = false;
-      error.textContent = "Your feedback could not be sent. Please try again.";
+      error.textContent = t("Your feedback could not be sent. Please try again.");
       error.hidden = false;
     });
   });
@@ -348,7 +378,7 @@
     if (ended || !outbox) return;
     var text = box.value;
     if (!text.trim()) {
-      error.textContent = "Write a message first.";
+      error.textContent = t("Write a message first.");
       error.hidden = false;
       box.setAttribute("aria-invalid", "true");
       return;
@@ -399,7 +429,7 @@
   });
   $("end-yes").addEventListener("click", function () {
     if (!socket || !socket.connected) {
-      $("end-error").textContent = "You are not connected just now. Try again when the connection is back.";
+      $("end-error").textContent = t("You are not connected just now. Try again when the connection is back.");
       $("end-error").hidden = false;
       return;
     }
@@ -407,14 +437,20 @@
     socket.timeout(AC.ACK_TIMEOUT_MS).emit("end", {}, function (err, ack) {
       $("end-yes").disabled = false;
       if (!err && ack && (ack.ok || ack.error === "chat_ended")) { showEnded("professional"); return; }
-      $("end-error").textContent = (ack && ack.message) ||
-        "We could not end the chat just now. Please try again.";
+      $("end-error").textContent = (!AC.translated() && ack && ack.message) ||
+        t("We could not end the chat just now. Please try again.");
       $("end-error").hidden = false;
     });
   });
   $("new-chat").addEventListener("click", function () {
     forget();
     window.location.replace("/");
+  });
+
+  // Brought back from the back/forward cache with the chat gone from this tab (quick exit from
+  // a later page, or the chat ended): load afresh rather than show an old conversation.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted && !saved() && !$("conversation").hidden) window.location.replace("/");
   });
 
   if (saved()) openChat(false);

@@ -12,6 +12,7 @@ import redis.asyncio as aioredis
 from advice_chat.queueing.base import AVAILABLE, AWAY, OFFLINE, QueueBackend, QueueEntry
 from advice_chat.queueing.memory import MemoryQueue
 from advice_chat.queueing.redis_backend import RedisQueue
+from advice_chat.routing import DRIVE, RESPECT, TeamState, choose_team, overflow_cutoffs
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -30,8 +31,8 @@ async def backend(request: pytest.FixtureRequest) -> AsyncIterator[QueueBackend]
     await client.aclose()
 
 
-def e(chat_id: str, joined: float, priority: int = 0) -> QueueEntry:
-    return QueueEntry(chat_id, priority, joined)
+def e(chat_id: str, joined: float, priority: int = 0, team: str = RESPECT) -> QueueEntry:
+    return QueueEntry(chat_id, priority, joined, team)
 
 
 async def test_line_is_fifo_within_priority(backend: QueueBackend) -> None:
@@ -192,3 +193,249 @@ async def test_offers_are_taken_once_and_expire(backend: QueueBackend) -> None:
     assert await backend.expired_offers(15.0) == []
     assert await backend.expired_offers(20.0) == [("b", 1)]
     assert await backend.take_offer("b", 1) is False  # expired offers cannot be taken
+
+
+# -- teams: routing, moves, overflow, closed teams (issue 12) ---------------------------
+
+
+async def _adviser(
+    backend: QueueBackend, adviser_id: int, teams: tuple[str, ...], idle: float, capacity: int = 3
+) -> None:
+    await backend.connect(adviser_id, f"w:{adviser_id}", capacity, idle, teams)
+    await backend.set_status(adviser_id, AVAILABLE, idle)
+
+
+async def _claims(
+    backend: QueueBackend,
+    now: float,
+    overflow: dict[str, float] | None = None,
+) -> list[tuple[str, int, bool]]:
+    out = []
+    while (claim := await backend.claim_next(now, overflow)) is not None:
+        out.append((claim.entry.chat_id, claim.adviser_id, claim.overflow))
+        now += 1
+    return out
+
+
+async def test_each_team_has_its_own_line_fifo_within_priority(backend: QueueBackend) -> None:
+    await backend.enqueue(e("r1", 100.0))
+    await backend.enqueue(e("d1", 101.0, team=DRIVE))
+    await backend.enqueue(e("r2", 102.0))
+    await backend.enqueue(e("d-urgent", 103.0, priority=1, team=DRIVE))
+    await backend.enqueue(e("d2", 104.0, team=DRIVE))
+    await backend.enqueue(e("r1", 105.0, team=DRIVE))  # already waiting: no effect
+    assert [x.chat_id for x in await backend.waiting(RESPECT)] == ["r1", "r2"]
+    assert [x.chat_id for x in await backend.waiting(DRIVE)] == ["d-urgent", "d1", "d2"]
+    assert await backend.waiting(DRIVE) == [
+        e("d-urgent", 103.0, 1, DRIVE),
+        e("d1", 101.0, team=DRIVE),
+        e("d2", 104.0, team=DRIVE),
+    ]
+    # The whole line, merged: priority, then arrival, whatever the team.
+    assert [x.chat_id for x in await backend.waiting()] == ["d-urgent", "r1", "d1", "r2", "d2"]
+    assert await backend.remove("d1") is True
+    assert await backend.remove("d1") is False
+    assert [x.chat_id for x in await backend.waiting(DRIVE)] == ["d-urgent", "d2"]
+
+
+async def test_chats_go_only_to_advisers_of_their_team(backend: QueueBackend) -> None:
+    await _adviser(backend, 1, (RESPECT,), 10.0, capacity=2)
+    await _adviser(backend, 2, (DRIVE,), 20.0, capacity=2)
+    assert (await backend.adviser(2)).teams == frozenset({DRIVE})  # type: ignore[union-attr]
+    for i, team in enumerate([DRIVE, DRIVE, DRIVE, RESPECT, RESPECT, RESPECT]):
+        await backend.enqueue(e(f"{team[0]}{i}", 100.0 + i, team=team))
+    claims = await _claims(backend, 200.0)
+    # Each team's chats in arrival order, to its own advisers, up to their capacity.
+    assert sorted(claims) == [
+        ("d0", 2, False),
+        ("d1", 2, False),
+        ("r3", 1, False),
+        ("r4", 1, False),
+    ]
+    assert [c[0] for c in claims if c[1] == 2] == ["d0", "d1"]
+    assert [c[0] for c in claims if c[1] == 1] == ["r3", "r4"]
+    assert [x.chat_id for x in await backend.waiting()] == ["d2", "r5"]
+    # An adviser of both teams takes the earlier of the two heads.
+    await _adviser(backend, 3, (RESPECT, DRIVE), 300.0, capacity=1)
+    claim = await backend.claim_next(301.0)
+    assert claim is not None and (claim.entry.chat_id, claim.adviser_id) == ("d2", 3)
+    assert claim.entry.team == DRIVE and claim.overflow is False
+    assert await backend.claim_next(302.0) is None  # r5 waits: adviser 1 is full
+
+
+async def test_priority_first_within_a_team(backend: QueueBackend) -> None:
+    await backend.enqueue(e("d-old", 100.0, team=DRIVE))
+    await backend.enqueue(e("r-urgent", 101.0, priority=1))
+    await backend.enqueue(e("d-urgent", 102.0, priority=1, team=DRIVE))
+    await _adviser(backend, 1, (DRIVE,), 10.0, capacity=5)
+    assert [c[0] for c in await _claims(backend, 200.0)] == ["d-urgent", "d-old"]
+    assert [x.chat_id for x in await backend.waiting()] == ["r-urgent"]
+
+
+async def test_moving_a_chat_keeps_its_place_by_first_arrival(backend: QueueBackend) -> None:
+    await backend.enqueue(e("d1", 100.0, team=DRIVE))
+    await backend.enqueue(e("r1", 101.0))
+    await backend.enqueue(e("d2", 102.0, team=DRIVE))
+    await backend.enqueue(e("r2", 103.0, priority=1))
+    moved = await backend.move("r1", DRIVE)
+    assert moved == e("r1", 101.0, team=DRIVE)
+    assert [x.chat_id for x in await backend.waiting(DRIVE)] == ["d1", "r1", "d2"]
+    assert [x.chat_id for x in await backend.waiting(RESPECT)] == ["r2"]
+    assert await backend.move("r2", DRIVE) == e("r2", 103.0, 1, DRIVE)  # priority kept too
+    assert [x.chat_id for x in await backend.waiting(DRIVE)] == ["r2", "d1", "r1", "d2"]
+    assert await backend.waiting(RESPECT) == []
+    assert await backend.move("nobody", DRIVE) is None
+    # Only Drive advisers get the moved chats; a Respect adviser gets none of them.
+    await _adviser(backend, 1, (RESPECT,), 10.0)
+    assert await backend.claim_next(200.0) is None
+    await _adviser(backend, 2, (DRIVE,), 20.0, capacity=4)
+    assert [c[0] for c in await _claims(backend, 201.0)] == ["r2", "d1", "r1", "d2"]
+    assert await backend.remove("r1") is False  # claimed: out of every line
+
+
+async def test_overflow_only_past_the_threshold_and_own_team_first(
+    backend: QueueBackend,
+) -> None:
+    await _adviser(backend, 1, (RESPECT,), 10.0)
+    await backend.enqueue(e("d1", 100.0, team=DRIVE))
+    await backend.enqueue(e("d2", 130.0, team=DRIVE))
+    assert await backend.claim_next(200.0) is None  # no overflow allowed
+    assert await backend.claim_next(200.0, {RESPECT: 200.0}) is None  # Respect's, not Drive's
+    assert await backend.claim_next(200.0, {DRIVE: 99.0}) is None  # d1 not waited long enough
+    claim = await backend.claim_next(200.0, {DRIVE: 120.0})
+    assert claim is not None
+    assert (claim.entry.chat_id, claim.adviser_id, claim.overflow) == ("d1", 1, True)
+    assert claim.entry.team == DRIVE  # still Drive's chat, answered by overflow
+    assert await backend.claim_next(201.0, {DRIVE: 120.0}) is None  # d2 is not late yet
+    # With a free Drive adviser, a late Drive chat goes to its own team first, even though
+    # the Respect adviser has been idle longer.
+    await _adviser(backend, 2, (DRIVE,), 500.0)
+    claim = await backend.claim_next(600.0, {DRIVE: 150.0})
+    assert claim is not None and (claim.entry.chat_id, claim.adviser_id) == ("d2", 2)
+    assert claim.overflow is False
+
+
+async def test_overflow_keeps_fifo_and_priority_within_the_team(backend: QueueBackend) -> None:
+    """The other team takes the first *late* chat in line; the team's own advisers still
+    take the head, so nobody in a team is overtaken by a later arrival of the same priority."""
+    await backend.enqueue(e("d-urgent", 190.0, priority=1, team=DRIVE))  # new, urgent
+    await backend.enqueue(e("d-old", 100.0, team=DRIVE))
+    await backend.enqueue(e("d-old2", 110.0, team=DRIVE))
+    await backend.enqueue(e("d-new", 180.0, team=DRIVE))
+    await _adviser(backend, 1, (RESPECT,), 10.0, capacity=5)
+    overflow = {DRIVE: 150.0}
+    claims = await _claims(backend, 200.0, overflow)
+    assert claims == [("d-old", 1, True), ("d-old2", 1, True)]  # in arrival order
+    await _adviser(backend, 2, (DRIVE,), 20.0, capacity=5)
+    claims = await _claims(backend, 300.0, overflow)
+    assert claims == [("d-urgent", 2, False), ("d-new", 2, False)]
+
+
+async def test_overflow_computed_from_team_settings(backend: QueueBackend) -> None:
+    teams = [
+        TeamState(RESPECT, "Respect", open=True, overflow_allowed=True, overflow_after_seconds=60),
+        TeamState(DRIVE, "Drive", open=True, overflow_allowed=False),
+    ]
+    cutoffs = overflow_cutoffs(teams, 1000.0)
+    assert cutoffs == {RESPECT: 940.0}
+    await _adviser(backend, 1, (DRIVE,), 10.0)
+    await _adviser(backend, 2, (RESPECT,), 10.0, capacity=0)  # Respect is full
+    await backend.enqueue(e("r-late", 930.0))
+    await backend.enqueue(e("r-recent", 950.0))
+    await backend.enqueue(e("d-late", 900.0, team=DRIVE))
+    await backend.set_status(1, AWAY, 11.0)
+    assert await backend.claim_next(1000.0, cutoffs) is None  # the Drive adviser is away
+    await backend.set_status(1, AVAILABLE, 12.0)
+    claims = await _claims(backend, 1000.0, cutoffs)
+    # d-late is Drive's own; r-late overflows to Drive; r-recent must wait for Respect.
+    assert claims == [("d-late", 1, False), ("r-late", 1, True)]
+    assert [x.chat_id for x in await backend.waiting()] == ["r-recent"]
+
+
+async def test_a_closed_team_sends_new_chats_to_the_open_one(backend: QueueBackend) -> None:
+    drive_closed = {
+        RESPECT: TeamState(RESPECT, "Respect", open=True),
+        DRIVE: TeamState(DRIVE, "Drive", open=False, contact="Call the Drive office"),
+    }
+    decision = choose_team(DRIVE, drive_closed)
+    assert decision.team == RESPECT and decision.redirected and decision.wanted == DRIVE
+    await backend.enqueue(e("d-redirected", 100.0, team=decision.team))
+    await backend.enqueue(e("r1", 101.0))
+    await _adviser(backend, 1, (DRIVE,), 10.0)
+    assert await backend.claim_next(200.0) is None  # nothing waits for Drive
+    await _adviser(backend, 2, (RESPECT,), 20.0)
+    assert [c[:2] for c in await _claims(backend, 201.0)] == [("d-redirected", 2), ("r1", 2)]
+    # A closed team that does not redirect: the chat is refused, with who to contact.
+    no_redirect = {
+        **drive_closed,
+        DRIVE: TeamState(
+            DRIVE, "Drive", open=False, redirect_when_closed=False, contact="Call the Drive office"
+        ),
+    }
+    refused = choose_team(DRIVE, no_redirect)
+    assert refused.team is None and refused.contact == "Call the Drive office"
+    both_closed = {RESPECT: TeamState(RESPECT, "Respect", open=False), DRIVE: drive_closed[DRIVE]}
+    assert choose_team(DRIVE, both_closed).team is None
+    assert choose_team(RESPECT, drive_closed).team == RESPECT
+
+
+async def test_manual_take_respects_teams_and_overflow(backend: QueueBackend) -> None:
+    await _adviser(backend, 1, (RESPECT,), 10.0)
+    await backend.enqueue(e("d1", 100.0, team=DRIVE))
+    assert await backend.claim_chat("d1", 1, 200.0) is None  # not their team
+    assert await backend.claim_chat("d1", 1, 200.0, {DRIVE: 50.0}) is None  # not late yet
+    claim = await backend.claim_chat("d1", 1, 200.0, {DRIVE: 100.0})
+    assert claim is not None and claim.overflow is True and claim.entry.team == DRIVE
+    await backend.enqueue(e("r1", 101.0))
+    claim = await backend.claim_chat("r1", 1, 201.0)
+    assert claim is not None and claim.overflow is False
+
+
+async def test_changing_an_advisers_teams(backend: QueueBackend) -> None:
+    await _adviser(backend, 1, (RESPECT,), 10.0)
+    await backend.enqueue(e("d1", 100.0, team=DRIVE))
+    assert await backend.claim_next(200.0) is None
+    before = await backend.version()
+    await backend.set_teams(1, [DRIVE, RESPECT])
+    assert await backend.version() > before
+    assert (await backend.adviser(1)).teams == frozenset({DRIVE, RESPECT})  # type: ignore[union-attr]
+    claim = await backend.claim_next(201.0)
+    assert claim is not None and claim.entry.chat_id == "d1"
+    await backend.set_teams(99, [DRIVE])  # unknown adviser: nothing happens
+    assert await backend.adviser(99) is None
+
+
+async def test_concurrent_claims_across_teams_stay_in_team_and_in_order(
+    backend: QueueBackend,
+) -> None:
+    teams = {1: (RESPECT,), 2: (RESPECT,), 3: (RESPECT,), 4: (DRIVE,), 5: (DRIVE, RESPECT)}
+    for adviser_id, member_of in teams.items():
+        await _adviser(backend, adviser_id, member_of, float(adviser_id), capacity=3)
+    for i in range(40):
+        await backend.enqueue(e(f"c{i:02}", 100.0 + i, team=DRIVE if i % 3 == 0 else RESPECT))
+    results = await asyncio.gather(*(backend.claim_next(500.0) for _ in range(40)))
+    claims = [c for c in results if c is not None]
+    assert len(claims) == 15
+    assert len({c.entry.chat_id for c in claims}) == 15
+    for claim in claims:
+        assert claim.entry.team in teams[claim.adviser_id] and not claim.overflow
+    for team in (RESPECT, DRIVE):
+        # Within each team, the chats claimed are the first of its line.
+        taken = sorted(c.entry.chat_id for c in claims if c.entry.team == team)
+        line = [f"c{i:02}" for i in range(40) if (DRIVE if i % 3 == 0 else RESPECT) == team]
+        assert taken == line[: len(taken)]
+    for state in await backend.advisers():
+        assert len(state.active) <= state.capacity
+
+
+async def test_team_notes_are_dropped_with_the_chat(backend: QueueBackend) -> None:
+    await backend.set_note("c1", "MARAC next week")
+    await backend.set_note("c2", "open to Drive in Essex")
+    assert await backend.notes(["c1", "c2", "c3"]) == {
+        "c1": "MARAC next week",
+        "c2": "open to Drive in Essex",
+    }
+    await backend.forget_professional("c1")
+    await backend.set_note("c2", None)
+    assert await backend.notes(["c1", "c2"]) == {}
+    assert await backend.notes([]) == {}

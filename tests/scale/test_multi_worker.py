@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 import signal
@@ -21,6 +22,7 @@ from advice_chat.services.accounts import AccountService
 from advice_chat.storage.engine import create_engine, upgrade
 from advice_chat.storage.sealing import Sealer
 from advice_chat.storage.store import Store
+from advice_chat.storage.team_store import TeamStore
 from tests.conftest import REDIS_URL
 from tests.support import PASSWORD, PRE_CHAT, Client, ReliableChat, free_port
 
@@ -238,7 +240,11 @@ async def test_two_workers_200_professionals_10_advisers(
     assert max(max_active.values()) <= 3
     # Every chat assigned exactly once, to one adviser, as the database also says.
     assert sorted(assigned_ids()) == sorted(expected)
-    assert all(len(p.got("assigned")) == 1 for p in pros.values())
+    # Each professional was told, and every `assigned` they got names one adviser: a client
+    # that reconnected (a starved machine can drop a ping) is sent it again on connect.
+    for p in pros.values():
+        told = p.got("assigned")
+        assert told and all(e == told[0] for e in told), told
     store = Store(create_engine(postgres_url), Sealer(cluster_env["ADVICE_CHAT_SECRET_KEY"]))
     try:
         for chat_id in expected[:5] + expected[-5:]:
@@ -310,3 +316,176 @@ async def test_killing_a_worker_mid_chat_loses_nothing(
     await waiting.client.wait_for("assigned", timeout=10)
     for chat in [adv, *pros]:
         await chat.client.disconnect()
+
+
+async def _set_teams(database_url: str, teams: dict[str, tuple[str, ...]]) -> dict[str, int]:
+    """Put advisers (by username) in teams, straight in the shared database."""
+    store = Store(create_engine(database_url), Sealer(secrets.token_urlsafe(48)))
+    team_store = TeamStore(store.engine)
+    ids = {}
+    try:
+        for user in await store.users_with_role("adviser"):
+            if user.username in teams:
+                await team_store.set_teams_of(user.id, teams[user.username])
+                ids[user.username] = user.id
+    finally:
+        await store.close()
+    return ids
+
+
+async def test_two_workers_two_teams_answer_only_what_is_routed_or_overflowed_to_them(
+    advisers_made: list[str],
+    workers: list[Worker],
+    postgres_url: str,
+    cluster_env: dict[str, str],
+) -> None:
+    """Respect and Drive advisers on two workers: every chat is answered by the team it was
+    routed to, in that team's order (priority, then arrival), until the manager allows Drive
+    chats to overflow; then only Drive chats go to Respect advisers, flagged as overflow."""
+    urls = [w.url for w in workers]
+    # Six Respect advisers, three Drive, one in both; capacity 3 each.
+    membership: dict[str, tuple[str, ...]] = {name: ("respect",) for name in advisers_made[:6]}
+    membership |= {name: ("drive",) for name in advisers_made[6:9]}
+    membership[advisers_made[9]] = ("respect", "drive")
+    await _set_teams(postgres_url, membership)
+    store = Store(create_engine(postgres_url), Sealer(secrets.token_urlsafe(48)))
+    try:
+        await AccountService(store, session_hours=1, default_capacity=3).create_user(
+            username="manager00", display_name="Manager", role="manager", password=PASSWORD
+        )
+    finally:
+        await store.close()
+    advisers = {name: await _adviser(urls[i % 2], name) for i, name in enumerate(advisers_made)}
+
+    # 120 chats one after another: every third is for Drive, every tenth urgent.
+    chats: dict[str, tuple[str, bool]] = {}  # chat id -> (team, urgent)
+    chats_clients: dict[str, Client] = {}
+    order: list[str] = []
+    async with aiohttp.ClientSession() as http:
+        for i in range(120):
+            drive, urgent = i % 3 == 0, i % 10 == 5
+            body_in = {**PRE_CHAT, "immediate_risk": urgent, "open_to_drive": drive}
+            async with http.post(urls[i % 2] + "/api/chats", json=body_in) as resp:
+                body = await resp.json()
+                assert resp.status == 201, body
+                assert body["team"] == ("drive" if drive else "respect")
+                chats[body["chat_id"]] = (body["team"], urgent)
+                order.append(body["chat_id"])
+                token = body["token"]
+            client = Client(urls[(i + 1) % 2], auth={"token": token})  # the other worker
+            await client.connect()
+            chats_clients[body["chat_id"]] = client
+    lines = {
+        team: [c for c in order if chats[c] == (team, True)]
+        + [c for c in order if chats[c] == (team, False)]
+        for team in ("respect", "drive")
+    }
+
+    # Positions are within each team's line.
+    def latest(chat_id: str) -> Any:
+        got = chats_clients[chat_id].got("queue")
+        return got[-1] if got else None
+
+    def positions_in_line() -> bool:
+        # Updates are coalesced per refresh: an early chat's last event may still be from
+        # before a later urgent chat joined ahead of it, so wait for the refresh that follows.
+        return all(latest(c) for c in order) and all(
+            [latest(c)["position"] for c in line] == list(range(1, len(line) + 1))
+            for line in lines.values()
+        )
+
+    await _wait_until(positions_in_line, what="queue positions within each team's line")
+    for team, line in lines.items():
+        assert [latest(c)["position"] for c in line] == list(range(1, len(line) + 1)), team
+        assert all(latest(c)["team"] == team for c in line)
+
+    def assignments() -> list[tuple[str, str, bool]]:
+        """(chat id, adviser name, overflow) of every assignment so far."""
+        return [
+            (e["chat_id"], name, e["overflow"])
+            for name, a in advisers.items()
+            for e in a.got("assigned")
+        ]
+
+    def check_routing(allow_overflow: bool) -> None:
+        seen = assignments()
+        assert len({c for c, _, _ in seen}) == len(seen), "a chat was given twice"
+        for chat_id, name, overflow in seen:
+            team = chats[chat_id][0]
+            if team in membership[name]:
+                assert not overflow
+            else:  # only Drive chats, only once the manager allowed it, and flagged
+                assert allow_overflow and team == "drive" and overflow, (chat_id, name)
+        for team, line in lines.items():
+            own = {c for c, name, over in seen if chats[c][0] == team and not over}
+            # Within a team (own advisers), answered strictly in the team's order.
+            answered = [c for c in line if c in own]
+            assert answered == line[: len(answered)] or allow_overflow, team
+
+    acks = await asyncio.gather(
+        *(a.call("presence", {"status": "available"}) for a in advisers.values())
+    )
+    assert all(a["status"] == "available" for a in acks)
+    # Respect: 7 advisers' worth of slots at most; Drive: 4 at most. 30 slots in all.
+    await _wait_until(lambda: len(assignments()) >= 30, what="first 30 assignments")
+    await asyncio.sleep(0.5)
+    assert len(assignments()) == 30
+    check_routing(allow_overflow=False)
+
+    # End chats one at a time, round the advisers: each frees one slot, which goes to the
+    # next chat in line of one of that adviser's teams.
+    ended: set[str] = set()
+
+    async def end_one(name: str) -> bool:
+        mine = [c for c, n, _ in assignments() if n == name and c not in ended]
+        if not mine:
+            return False
+        before = len(assignments())
+        ack = await advisers[name].call("end", {"chat_id": mine[0], "outcome": "advice-given"})
+        assert ack == {"ok": True}
+        ended.add(mine[0])
+        with contextlib.suppress(AssertionError):
+            await _wait_until(lambda: len(assignments()) > before, timeout=3, what="next")
+        return True
+
+    for turn in range(40):
+        await end_one(advisers_made[turn % 10])
+        check_routing(allow_overflow=False)
+
+    # Drive advisers go away; the manager allows Drive chats to overflow at once.
+    for name in advisers_made[6:10]:
+        await advisers[name].call("presence", {"status": "away"})
+    cookie = await _login(urls[0], "manager00")
+    async with (
+        aiohttp.ClientSession(headers={"Cookie": f"advice_chat_session={cookie}"}) as http,
+        http.patch(
+            urls[0] + "/api/manager/teams/drive",
+            json={"overflow_allowed": True, "overflow_after_seconds": 0},
+        ) as resp,
+    ):
+        assert resp.status == 200
+    waiting_drive = [c for c in lines["drive"] if c not in {x for x, _, _ in assignments()}]
+    assert waiting_drive, "the test needs Drive chats still waiting"
+    for turn in range(30):
+        await end_one(advisers_made[turn % 6])
+    await _wait_until(
+        lambda: any(over for _, _, over in assignments()), what="an overflowed Drive chat"
+    )
+    check_routing(allow_overflow=True)
+
+    # The database agrees: answered by the routed team, or by Respect for an overflowed
+    # Drive chat, and never a Respect chat answered by Drive.
+    store = Store(create_engine(postgres_url), Sealer(cluster_env["ADVICE_CHAT_SECRET_KEY"]))
+    try:
+        flagged = {c for c, _, over in assignments() if over}
+        for chat in await store.chats_by_ids(order):
+            if chat.answered_team is None:
+                continue
+            if chat.id in flagged:
+                assert (chat.team, chat.answered_team) == ("drive", "respect")
+            else:
+                assert chat.answered_team == chat.team
+    finally:
+        await store.close()
+    for client in [*advisers.values(), *chats_clients.values()]:
+        await client.disconnect()

@@ -120,6 +120,14 @@ def test_ranking_budget_keeps_common_terms_to_the_head() -> None:
     assert plan_terms(["everywhere"], freqs, 100) == [Term("everywhere", head_only=True)]
 
 
+def test_planned_terms_carry_bm25_idf() -> None:
+    freqs = {"rare": Freq(1, 0), "common": Freq(30, 5), "everywhere": Freq(100, 60)}
+    terms = {t.token: t for t in plan_terms(list(freqs), freqs, 1000, total=100)}
+    assert terms["rare"].idf > terms["common"].idf > terms["everywhere"].idf > 0
+    # Without a total (unknown) every term counts alike.
+    assert {t.idf for t in plan_terms(list(freqs), freqs, 1000)} == {1.0}
+
+
 def test_snippet_is_escaped_before_it_is_marked() -> None:
     pattern = highlight_pattern([("marac",), ("mark",)])
     html = make_snippet('MARAC <b onclick="x">bold</b> &amp; "quoted" \ue000mark\ue001', pattern)

@@ -150,6 +150,25 @@ async def test_a_head_only_term_is_found_in_titles_and_tags_not_bodies(kb: Knowl
     assert mixed[0].slug == "both"
 
 
+async def test_a_rare_word_outweighs_one_every_article_uses(kb: KnowledgeBase) -> None:
+    # Both backends weigh terms by rarity (FTS5's bm25 itself; PostgreSQL's ts_rank by the
+    # idf the service passes): "zebra" once in one long body beats "guidance" said three
+    # times in short ones.
+    await kb.load_articles(
+        [article(f"filler-{i}", f"Filler {i}", "Guidance, guidance, guidance.") for i in range(6)]
+        + [
+            article(
+                "rare-word",
+                "Notes",
+                "A zebra is named here, once, among many other words about other things.",
+            )
+        ]
+    )
+    hits = await slugs(kb, "guidance zebra")
+    assert hits[0] == "rare-word"
+    # Without the idf (every term counted alike) PostgreSQL would rank a filler article first.
+
+
 async def test_workers_starting_together_set_the_same_meta_key(database_url: str) -> None:
     """Two workers loading the knowledge base at once both write terms_version: no clash."""
     await upgrade(database_url)

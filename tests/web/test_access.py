@@ -65,12 +65,18 @@ async def test_connections_without_credentials_are_refused(server: LiveServer) -
         assert client.refusal() == "unauthorized"
 
 
-async def test_manager_cannot_connect_as_adviser(server: LiveServer) -> None:
+async def test_manager_connects_for_alerts_but_never_as_an_adviser(server: LiveServer) -> None:
+    """Managers connect (safeguarding alerts, supervision) but take no chats (issue #7)."""
     cookie = await server.login_cookie("max")
     client = Client(server.base_url, headers={"Cookie": f"advice_chat_session={cookie}"})
-    with pytest.raises(socketio.exceptions.ConnectionError):
-        await client.connect()
-    assert client.refusal() == "unauthorized"
+    await client.connect()
+    assert (await client.wait_for("flags")) == {"flags": []}
+    assert (await client.call("presence", {"status": "available"}))["error"] == "forbidden"
+    chat_id, _ = await server.start_chat()
+    assert (await client.send("hello", chat_id=chat_id))["error"] == "forbidden"
+    assert (await client.call("take", {"chat_id": chat_id}))["error"] == "forbidden"
+    assert not client.got("assigned") and not client.got("queue")
+    await client.disconnect()
 
 
 async def test_token_stops_working_when_chat_ends(server: LiveServer) -> None:

@@ -28,7 +28,12 @@ from advice_chat.web.access import (
 from advice_chat.web.keys import ACCOUNTS, SOCKETS
 from tests.support import Client, LiveServer, adviser, professional
 
-SAMPLE_PARAMS = {"user_id": "1", "chat_id": "c_" + "0" * 32, "slug": "dvpn-dvpo"}
+SAMPLE_PARAMS = {
+    "user_id": "1",
+    "chat_id": "c_" + "0" * 32,
+    "slug": "dvpn-dvpo",
+    "reply_id": "1",
+}
 
 
 def _app(tmp_path: Path) -> Settings:
@@ -132,9 +137,14 @@ async def test_each_socket_principal_is_refused_where_the_table_does_not_allow_i
     live_server: LiveServer, principals: dict[str, str | None]
 ) -> None:
     _, token = await live_server.start_chat()
+    manager = Client(
+        live_server.base_url, headers={"Cookie": f"advice_chat_session={principals[MANAGER]}"}
+    )
+    await manager.connect()
     connections = {
         PROFESSIONAL: await professional(live_server, token),
         ADVISER: await adviser(live_server, "ada", available=False),
+        MANAGER: manager,
     }
     for event, kinds in SOCKET_RULES.items():
         for who, client in connections.items():
@@ -142,9 +152,10 @@ async def test_each_socket_principal_is_refused_where_the_table_does_not_allow_i
                 continue
             ack = await client.call(event, {"chat_id": "c_" + "0" * 32})
             assert ack["error"] == "forbidden", (who, event)
-    # Who may not connect at all: managers, enrolling sessions, anyone without credentials.
-    assert MANAGER not in SOCKET_CONNECT
-    for who in (MANAGER, ENROLLING, ANYONE):
+    # Who may not connect at all: enrolling sessions, anyone without credentials. (Managers
+    # connect for safeguarding alerts and supervision since the adviser console.)
+    assert MANAGER in SOCKET_CONNECT
+    for who in (ENROLLING, ANYONE):
         cookie = principals[who]
         refused = Client(
             live_server.base_url,

@@ -92,8 +92,9 @@ async def test_good_chat_is_created(live_server: LiveServer) -> None:
         "/api/chats", {**PRE_CHAT, "message": "  hello  ", "immediate_risk": True}
     )
     assert status == 201
-    assert set(data) == {"chat_id", "token", "status"}
+    assert set(data) == {"chat_id", "token", "status", "team"}
     assert data["status"] == "waiting"
+    assert data["team"] == "respect"  # no routing answer: the default team
 
 
 async def test_me_and_logout(live_server: LiveServer) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
 
+from advice_chat.opening import LONDON
 from tests.kb_support import HOSTILE_BODY
 from tests.support import LiveServer, adviser, professional
 
@@ -155,3 +157,55 @@ async def test_suggestions_for_a_waiting_professional(live_server: LiveServer) -
     assert 1 <= len(slugs) <= 3 and slugs[0] == "non-fatal-strangulation"
     status, _ = await live_server.post_json("/api/kb/suggest", {"topic": 5})
     assert status == 400
+
+
+async def test_overdue_articles_are_listed_for_managers_only(server: LiveServer) -> None:
+    manager = await server.login_cookie("max")
+    adviser_cookie = await server.login_cookie("ada")
+    stale = {
+        "slug": "stale-review-test",
+        "title": "Stale review test",
+        "summary": "Reviewed long ago.",
+        "tags": ["testing"],
+        "audience": "professional",
+        "reviewed": "2020-01-02",
+        "sources": ["Domestic Abuse Act 2021"],
+        "body": "An article last reviewed years ago.",
+    }
+    fresh = {**stale, "slug": "fresh-review-test", "title": "Fresh", "reviewed": "2099-01-01"}
+    for article in (stale, fresh):
+        status, _ = await send(server, "POST", "/api/manager/kb/articles", article, manager)
+        assert status == 201
+    status, listed = await get(server, "/api/manager/kb/overdue", manager)
+    slugs = [a["slug"] for a in listed["articles"]]
+    assert status == 200 and "stale-review-test" in slugs and "fresh-review-test" not in slugs
+    status, _ = await get(server, "/api/manager/kb/overdue", adviser_cookie)
+    assert status == 403
+    status, _ = await get(server, "/api/manager/kb/overdue")
+    assert status == 401
+    status, page = await get(server, "/manager/kb", manager)
+    assert status == 200
+    overdue_list = page.split('id="overdue-list"', 1)[1].split("</ul>", 1)[0]
+    assert "Stale review test</a>: reviewed 2020-01-02" in overdue_list
+    assert "Fresh" not in overdue_list
+    # The article page shows its reviewed date.
+    status, page = await get(server, "/kb/stale-review-test")
+    assert status == 200 and "Last reviewed" in page and "2020" in page
+
+
+async def test_public_articles_stay_open_when_the_webchat_is_closed(server: LiveServer) -> None:
+    manager = await server.login_cookie("max")
+    # A window on another weekday only: closed now.
+    other_day = (datetime.now(UTC).astimezone(LONDON).weekday() + 3) % 7
+    hours = {"windows": [{"weekday": other_day, "opens": "09:00", "closes": "10:00"}]}
+    status, _ = await send(server, "PUT", "/api/manager/hours", hours, manager)
+    assert status == 200
+    _, state = await get(server, "/api/status")
+    assert state["open"] is False
+    status, found = await get(server, "/api/kb/search?q=clares+law")
+    assert status == 200 and found["results"][0]["slug"] == "dvds-clares-law"
+    assert STAFF_ONLY not in [r["slug"] for r in found["results"]]
+    status, page = await get(server, "/kb/dvds-clares-law")
+    assert status == 200 and "Last reviewed" in page
+    status, listing = await get(server, "/kb")
+    assert status == 200 and "/kb/immediate-danger" in listing

@@ -1,0 +1,295 @@
+"""Writing chat messages: batched (group commit), the same rules on both backends.
+
+A message is the one write that happens at conversation speed, so it has a path of its own.
+Messages that arrive while a batch is being written share the next transaction, which reads
+the batch's chats once (locked, in id order), checks that each sender may still write, bumps
+the per-chat counters and inserts the sealed rows. Nobody is answered before their batch has
+committed, so an ack still means "stored".
+
+On SQLite the whole batch is one call on a dedicated writer thread with a plain sqlite3
+connection: through aiosqlite and SQLAlchemy every statement cost several thread hand-offs
+and ~150 µs of Python, more than the write itself (figures in docs/performance.md). On
+PostgreSQL the batch runs through SQLAlchemy Core on the async connection (`run_sync`). Both
+go through `_plan`, so the rules are written once; only the four statements differ.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from advice_chat.records import MessageRecord
+from advice_chat.storage.engine import (
+    connect_sqlite_writer,
+    sqlite_file,
+    write_lock,
+    write_transaction,
+)
+from advice_chat.storage.group_commit import GroupCommit
+from advice_chat.storage.models import Chat, ChatKey, Message
+from advice_chat.storage.sealing import KeyCache, Sealer
+
+REFUSED = "refused"  # no such chat, ended, or (for an adviser) not theirs
+DUPLICATE = "duplicate"  # the same client_id was stored before
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    chat_id: str
+    sender: str
+    text: str
+    client_id: str
+    code: str | None
+    now: datetime
+    adviser_id: int | None  # set for an adviser's message: the chat must be theirs
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A stored message, whether this call stored it, and the chat's adviser then."""
+
+    message: MessageRecord
+    created: bool
+    adviser_id: int | None
+
+
+Outcome = Posted | str
+
+
+@dataclass(frozen=True)
+class _ChatRow:
+    id: str
+    status: str
+    adviser_id: int | None
+    last_seq: int
+    wrapped_key: bytes | None
+
+
+@dataclass
+class _Plan:
+    outcomes: list[Outcome] = field(default_factory=list)
+    new_keys: list[tuple[str, bytes]] = field(default_factory=list)  # (chat_id, wrapped)
+    last_seq: dict[str, int] = field(default_factory=dict)
+    rows: list[tuple[str, int, str, str, str | None, str | None, datetime]] = field(
+        default_factory=list
+    )  # (chat_id, seq, sender, sealed text, client_id, code, sent_at)
+
+
+class _Statements(Protocol):
+    def chats(self, chat_ids: list[str]) -> list[_ChatRow]: ...
+
+    def write(self, plan: _Plan) -> None: ...
+
+
+@dataclass
+class _Batch:
+    messages: Sequence[NewMessage]
+    cached: Mapping[str, bytes]  # keys of the batch's chats already in the cache
+    learned: dict[str, bytes] = field(default_factory=dict)  # keys opened or made here
+
+
+class MessageWriter:
+    def __init__(self, engine: AsyncEngine, sealer: Sealer, keys: KeyCache) -> None:
+        self._engine = engine
+        self._sealer = sealer
+        self._keys = keys
+        self._file = sqlite_file(engine)
+        self._thread = (
+            ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer") if self._file else None
+        )
+        self._conn: sqlite3.Connection | None = None  # used on that thread only
+        self._commit: GroupCommit[NewMessage, Outcome] = GroupCommit(self._write)
+
+    async def submit(self, message: NewMessage) -> Outcome:
+        """Posted, REFUSED or DUPLICATE, once the message's batch has committed."""
+        return await self._commit.submit(message)
+
+    async def close(self) -> None:
+        await self._commit.wait_idle()
+        if self._thread is not None:
+            await asyncio.get_running_loop().run_in_executor(self._thread, self._disconnect)
+            self._thread.shutdown(wait=True)
+
+    async def _write(self, messages: Sequence[NewMessage]) -> list[Outcome]:
+        """One transaction for the batch; if a resend is in it, one transaction each."""
+        try:
+            return await self._run(messages)
+        except (IntegrityError, sqlite3.IntegrityError):
+            if len(messages) == 1:
+                return [DUPLICATE]
+        outcomes: list[Outcome] = []
+        for one in messages:
+            try:
+                outcomes.extend(await self._run([one]))
+            except (IntegrityError, sqlite3.IntegrityError):
+                outcomes.append(DUPLICATE)
+        return outcomes
+
+    async def _run(self, messages: Sequence[NewMessage]) -> list[Outcome]:
+        cached = {}
+        for m in messages:
+            key = self._keys.get(m.chat_id)
+            if key is not None:
+                cached[m.chat_id] = key
+        batch = _Batch(messages, cached)
+        if self._thread is None:
+            async with write_transaction(self._engine) as conn:
+                outcomes = await conn.run_sync(
+                    lambda sync: self._plan_and_write(_AlchemyStatements(sync), batch)
+                )
+        else:
+            async with write_lock(self._engine):  # shared with the other SQLite writers
+                outcomes = await asyncio.get_running_loop().run_in_executor(
+                    self._thread, self._in_thread, batch
+                )
+        for chat_id, key in batch.learned.items():  # committed: safe to remember
+            self._keys.put(chat_id, key)
+        return outcomes
+
+    def _in_thread(self, batch: _Batch) -> list[Outcome]:
+        if self._conn is None:
+            assert self._file is not None
+            self._conn = connect_sqlite_writer(self._file)
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            outcomes = self._plan_and_write(_SqliteStatements(conn), batch)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        return outcomes
+
+    def _disconnect(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def _plan_and_write(self, statements: _Statements, batch: _Batch) -> list[Outcome]:
+        chats = {
+            row.id: row for row in statements.chats(sorted({m.chat_id for m in batch.messages}))
+        }
+        plan = _Plan()
+        for m in batch.messages:
+            chat = chats.get(m.chat_id)
+            if chat is None or not _may_write(m, chat.status, chat.adviser_id):
+                plan.outcomes.append(REFUSED)
+                continue
+            seq = plan.last_seq.get(m.chat_id, chat.last_seq) + 1
+            plan.last_seq[m.chat_id] = seq
+            key = self._key(batch, plan, chat)
+            sealed = self._sealer.seal(key, m.chat_id, seq, m.text)
+            plan.rows.append((m.chat_id, seq, m.sender, sealed, m.client_id, m.code, m.now))
+            message = MessageRecord(m.chat_id, seq, m.sender, m.text, m.client_id, m.code, m.now)
+            plan.outcomes.append(Posted(message, True, chat.adviser_id))
+        if plan.rows:
+            statements.write(plan)
+        return plan.outcomes
+
+    def _key(self, batch: _Batch, plan: _Plan, chat: _ChatRow) -> bytes:
+        key = batch.cached.get(chat.id) or batch.learned.get(chat.id)
+        if key is None:
+            if chat.wrapped_key is not None:
+                key = self._sealer.unwrap(chat.id, chat.wrapped_key)
+            else:  # a chat from before sealing existed
+                key, wrapped = self._sealer.new_chat_key(chat.id)
+                plan.new_keys.append((chat.id, wrapped))
+            batch.learned[chat.id] = key
+        return key
+
+
+def _may_write(message: NewMessage, status: str, adviser_id: int | None) -> bool:
+    if message.adviser_id is not None:
+        return status == "assigned" and adviser_id == message.adviser_id
+    return status in ("waiting", "assigned")
+
+
+# -- SQLite: plain SQL on the writer thread's own connection ----------------------------
+
+_to_sqlite_time: Callable[[Any], Any] = Message.__table__.c.sent_at.type.dialect_impl(
+    sqlite_dialect.dialect()
+).bind_processor(sqlite_dialect.dialect()) or (lambda value: value)
+
+
+class _SqliteStatements:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def chats(self, chat_ids: list[str]) -> list[_ChatRow]:
+        marks = ",".join("?" * len(chat_ids))  # only placeholders go into the text
+        rows = self._conn.execute(
+            "SELECT c.id, c.status, c.adviser_id, c.last_seq, k.wrapped_key FROM chats c"  # noqa: S608
+            f" LEFT JOIN chat_keys k ON k.chat_id = c.id WHERE c.id IN ({marks}) ORDER BY c.id",
+            chat_ids,
+        ).fetchall()
+        return [_ChatRow(*row) for row in rows]
+
+    def write(self, plan: _Plan) -> None:
+        if plan.new_keys:
+            self._conn.executemany(
+                "INSERT INTO chat_keys (chat_id, wrapped_key) VALUES (?, ?)", plan.new_keys
+            )
+        self._conn.executemany(
+            "UPDATE chats SET last_seq = ? WHERE id = ?",
+            [(seq, chat_id) for chat_id, seq in plan.last_seq.items()],
+        )
+        self._conn.executemany(
+            "INSERT INTO messages (chat_id, seq, sender, text, sealed, client_id, code, sent_at)"
+            " VALUES (?, ?, ?, ?, 1, ?, ?, ?)",
+            [(*row[:6], _to_sqlite_time(row[6])) for row in plan.rows],
+        )
+
+
+# -- PostgreSQL (and in-memory SQLite): SQLAlchemy Core ------------------------------------
+
+
+class _AlchemyStatements:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def chats(self, chat_ids: list[str]) -> list[_ChatRow]:
+        rows = self._conn.execute(
+            select(Chat.id, Chat.status, Chat.adviser_id, Chat.last_seq, ChatKey.wrapped_key)
+            .outerjoin(ChatKey, ChatKey.chat_id == Chat.id)
+            .where(Chat.id.in_(chat_ids))
+            .order_by(Chat.id)
+            .with_for_update(of=Chat)
+        )
+        return [_ChatRow(*row) for row in rows]
+
+    def write(self, plan: _Plan) -> None:
+        if plan.new_keys:
+            self._conn.execute(
+                insert(ChatKey),
+                [{"chat_id": c, "wrapped_key": w} for c, w in plan.new_keys],
+            )
+        counters = [{"b_id": chat_id, "b_seq": seq} for chat_id, seq in plan.last_seq.items()]
+        # One row: a plain execute (asyncpg's executemany costs more for a single row).
+        self._conn.execute(_SET_LAST_SEQ, counters[0] if len(counters) == 1 else counters)
+        rows = [
+            {
+                "chat_id": chat_id,
+                "seq": seq,
+                "sender": sender,
+                "text": text,
+                "sealed": True,
+                "client_id": client_id,
+                "code": code,
+                "sent_at": sent_at,
+            }
+            for chat_id, seq, sender, text, client_id, code, sent_at in plan.rows
+        ]
+        self._conn.execute(insert(Message), rows[0] if len(rows) == 1 else rows)
+
+
+_SET_LAST_SEQ = update(Chat).where(Chat.id == bindparam("b_id")).values(last_seq=bindparam("b_seq"))
