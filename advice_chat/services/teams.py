@@ -32,18 +32,25 @@ class TeamService:
         self._hours = hours
         self._cached: list[TeamRecord] | None = None
         self._loaded_at = 0.0
+        self._changes = 0
 
     # -- reading ----------------------------------------------------------------
 
     async def teams(self) -> list[TeamRecord]:
         # Several workers each cache for a few seconds; a change reaches all within that.
         if self._cached is None or time.monotonic() - self._loaded_at > CACHE_SECONDS:
-            self._cached = await self._store.teams()
+            changes = self._changes
+            loaded = await self._store.teams()
+            if changes != self._changes:
+                # Changed here while reading: what was read may predate the change.
+                return await self.teams()
+            self._cached = loaded
             self._loaded_at = time.monotonic()
         return self._cached
 
     def _forget(self) -> None:
         self._cached = None
+        self._changes += 1
 
     async def slugs(self) -> list[str]:
         return [t.slug for t in await self.teams()]
