@@ -10,7 +10,7 @@ import logging
 
 from advice_chat.services.chats import ChatService
 from advice_chat.services.periodic import Periodic
-from advice_chat.services.queue import QueueService
+from advice_chat.services.queue import WORKER_TTL_SECONDS, QueueService
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,13 @@ class Housekeeping:
         self._professional_grace = professional_grace_seconds
         self._adviser_grace = adviser_grace_seconds
         self._periodic = Periodic(self.run_once, interval_seconds, name="housekeeping")
+        # Liveness on its own timer: a long pass (thousands waiting, a busy database) must not
+        # let this worker's heartbeat lapse, or the others would take its people for gone.
+        self._heartbeat = Periodic(
+            self._queue.heartbeat,
+            min(interval_seconds, WORKER_TTL_SECONDS / 5),
+            name="heartbeat",
+        )
 
     async def run_once(self) -> dict[str, int]:
         await self._queue.heartbeat()
@@ -56,7 +63,9 @@ class Housekeeping:
         }
 
     def start(self) -> None:
+        self._heartbeat.start()
         self._periodic.start()
 
     async def close(self) -> None:
         await self._periodic.close()
+        await self._heartbeat.close()
