@@ -74,6 +74,9 @@ def _serve(settings: Settings) -> int:
                 app,
                 host=settings.host,
                 port=settings.port,
+                # aiohttp's default of 128 reset connections when many clients arrived at once
+                # (a reconnect storm after a restart); the kernel caps it at net.core.somaxconn.
+                backlog=settings.listen_backlog,
                 print=lambda text: print(text, flush=True),
                 access_log=None,
                 shutdown_timeout=settings.shutdown_seconds / 4,

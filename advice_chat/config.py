@@ -62,6 +62,10 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
         "bearer token for /metrics; unset means /metrics answers loopback addresses only",
     ),
     "ADVICE_CHAT_SHUTDOWN_SECONDS": ("10", "longest a graceful shutdown may take"),
+    "ADVICE_CHAT_LISTEN_BACKLOG": (
+        "1024",
+        "connections the kernel may hold for the server before it accepts them",
+    ),
     "ADVICE_CHAT_LOG_LEVEL": ("INFO", "log level (DEBUG, INFO, WARNING, ERROR)"),
     "ADVICE_CHAT_KB_DIR": (
         "./knowledge_base (beside the code)",
@@ -141,6 +145,7 @@ class Settings:
     log_level: str = "INFO"
     metrics_token: str | None = None
     shutdown_seconds: float = 10.0
+    listen_backlog: int = 1024
     kb_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "knowledge_base")
     kb_review_months: int = 12
     retention_days: int = 365
@@ -252,6 +257,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_level=level,
         metrics_token=env.get("ADVICE_CHAT_METRICS_TOKEN") or None,
         shutdown_seconds=_float(env, "ADVICE_CHAT_SHUTDOWN_SECONDS", 10.0),
+        listen_backlog=_int(env, "ADVICE_CHAT_LISTEN_BACKLOG", 1024, minimum=1),
         kb_dir=Path(env.get("ADVICE_CHAT_KB_DIR") or PROJECT_ROOT / "knowledge_base"),
         kb_review_months=_int(env, "ADVICE_CHAT_KB_REVIEW_MONTHS", 12, minimum=1),
         retention_days=_int(env, "ADVICE_CHAT_RETENTION_DAYS", 365, minimum=1),

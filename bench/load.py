@@ -663,7 +663,8 @@ def _server_env(
 ) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ADVICE_CHAT_")}
     env.update(
-        PYTHONPATH=str(root),
+        # The caller's PYTHONPATH stays behind the server's root (e.g. for a probe's sitecustomize).
+        PYTHONPATH=os.pathsep.join(p for p in (str(root), os.environ.get("PYTHONPATH")) if p),
         ADVICE_CHAT_VAR_DIR=str(var_dir),
         ADVICE_CHAT_DATABASE_URL=database_url,
         ADVICE_CHAT_SECRET_KEY=secrets.token_urlsafe(48),

@@ -192,3 +192,28 @@ def test_create_user_refuses_common_passwords_and_reset_totp(tmp_path: Path) -> 
     reset = [*CLI, "reset-totp", "--username"]
     assert subprocess.run([*reset, "ada"], env=env, capture_output=True).returncode == 0
     assert subprocess.run([*reset, "nobody"], env=env, capture_output=True).returncode == 2
+
+
+def _listen_backlog(port: int) -> int:
+    """The listening socket's backlog as the kernel holds it (`ss`'s Send-Q for a listener)."""
+    out = subprocess.run(
+        ["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True, check=True
+    ).stdout
+    return int(out.split()[2])
+
+
+def test_serve_listens_with_the_configured_backlog(tmp_path: Path) -> None:
+    """Many clients arriving at once (a reconnect storm) are queued, not reset (issue 9)."""
+    for configured, expected in ((None, 1024), ("2000", 2000)):
+        port = free_port()
+        env = _env(tmp_path, port)
+        if configured:
+            env["ADVICE_CHAT_LISTEN_BACKLOG"] = configured
+        with (tmp_path / "server.log").open("wb") as log:
+            proc = subprocess.Popen([*CLI, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            _wait_healthy(f"http://127.0.0.1:{port}", proc)
+            assert _listen_backlog(port) == expected
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
