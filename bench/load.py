@@ -17,7 +17,10 @@ professional then repeats journeys until `--duration` has passed: `POST /api/cha
 for `assigned`, send `--messages` messages at `--rate` per second (0 = closed loop: the next one
 when the adviser's reply has arrived), while the adviser replies to each as it arrives; then
 queue its next chat (so one is always waiting when a slot frees), `end`, and `history` from 0
-to resync. The adviser resyncs with `history` when it gets `ended`.
+to resync. The adviser resyncs with `history` when it gets `ended`. Each professional's first
+chat is cut to a random 1..`--messages` messages (unless `--no-stagger`), so the run is in a
+steady state from the start: chats end, and successors are queued and answered, at spread-out
+times, as they do when people started at different times, rather than all in one second.
 `--idle` professionals start routine chats, connect and wait without a word: they are the
 people in the queue, and make the connection counts of the growth table.
 
@@ -50,6 +53,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import ipaddress
 import json
 import multiprocessing
@@ -72,6 +76,8 @@ from typing import Any
 
 import aiohttp
 import socketio
+
+from bench.load_baseline import GC_THRESHOLDS
 
 PASSWORD = "bench password, not a secret"  # noqa: S105 - throwaway accounts on loopback
 PRE_CHAT = {"role": "probation", "region": "london", "topic": "risk", "consent": True}
@@ -147,6 +153,7 @@ class Plan:
     size: int
     call_timeout: float
     outcome: str
+    stagger: bool = True
 
 
 @dataclass
@@ -413,8 +420,13 @@ class Clients:
         """
         stop_new = self.t0 + self.plan.duration
         current = first
+        # Steady state from the start: the first chat is cut to a random length, so chats end
+        # (and successors start) at spread-out times, as with people who began at other times,
+        # instead of every chat ending in the same second.
+        count = random.randint(1, self.plan.messages) if self.plan.stagger else None
         while current is not None:
-            current = await self.journey(index, *current)
+            current = await self.journey(index, *current, count=count)
+            count = None
         while time.time() < stop_new:  # a successor could not be made: start afresh
             current = await self.next_chat(index)
             while current is not None:
@@ -459,7 +471,11 @@ class Clients:
         return state
 
     async def journey(
-        self, index: int, chat_id: str, opened: tuple[Professional, float]
+        self,
+        index: int,
+        chat_id: str,
+        opened: tuple[Professional, float],
+        count: int | None = None,
     ) -> tuple[str, tuple[Professional, float]] | None:
         """One chat from assignment to end; returns its successor, queued before the end."""
         state, t_create = opened
@@ -475,12 +491,13 @@ class Clients:
         waited = state.assigned_at - max(t_create, self.t0)
         self.tally.queue_ms.append(max(0.0, waited) * 1000)
         sent = 0
+        messages = count or self.plan.messages
         if self.plan.rate > 0:
             # A random phase, as independent people have: chats assigned in the same burst
             # would otherwise all send in the same instant every second.
             start = time.monotonic() + random.uniform(0, 1 / self.plan.rate)
             pending = []
-            for i in range(self.plan.messages):
+            for i in range(messages):
                 delay = start + i / self.plan.rate - time.monotonic()
                 if delay > 0:
                     await asyncio.sleep(delay)
@@ -489,7 +506,7 @@ class Clients:
                 )
             sent = sum(await asyncio.gather(*pending))
         else:
-            for _ in range(self.plan.messages):
+            for _ in range(messages):
                 if not await self.send(sio, chat_id, "professional", adviser=False):
                     continue
                 sent += 1
@@ -553,6 +570,9 @@ async def run_clients(plan: Plan, barrier: Any) -> Tally:
 
         await _gather_bounded([first(i) for i in plan.professionals], plan.setup_seconds)
         await phase()
+        # The connections will last the run: out of the collector's sight, as the server does.
+        gc.collect()
+        gc.freeze()
         # 3. go: advisers available, journeys run
         clients.t0 = time.time()
         await asyncio.gather(
@@ -576,6 +596,7 @@ async def run_clients(plan: Plan, barrier: Any) -> Tally:
 
 def client_process(plan: Plan, barrier: Any, results: Any) -> None:
     raise_fd_limit()
+    gc.set_threshold(*GC_THRESHOLDS)  # the server's collector settings (advice_chat/cli.py)
     try:
         import uvloop
 
@@ -927,6 +948,7 @@ def _drive(
             size=args.size,
             call_timeout=args.call_timeout,
             outcome=deployment.outcome,
+            stagger=not args.no_stagger,
         )
         for p in range(procs)
     ]
@@ -1241,6 +1263,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--call-timeout", type=float, default=10.0)
     p.add_argument("--client-procs", type=int, default=2)
     p.add_argument("--no-baseline", action="store_true")
+    p.add_argument(
+        "--no-stagger",
+        action="store_true",
+        help="every first chat runs the full --messages (default: a random 1..--messages, "
+        "so chats end at spread-out times as in steady traffic)",
+    )
     p.add_argument(
         "--runs",
         type=int,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import time
 from typing import Any
 
@@ -122,6 +123,16 @@ def create_app() -> web.Application:
     return app
 
 
+# The collector settings of `advice-chat serve` (advice_chat/cli.py), kept equal by a test.
+GC_THRESHOLDS = (10_000, 50, 100)
+
+
+async def _settle_heap(_app: web.Application) -> None:
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
@@ -132,8 +143,18 @@ def main() -> None:
         loop = asyncio.new_event_loop()
     else:
         loop = uvloop.new_event_loop()
+    app = create_app()
+    app.on_startup.append(_settle_heap)
+    # The same listen backlog and collector settings as `advice-chat serve`, so the ratios
+    # compare our code and not the runtime's tuning.
     web.run_app(
-        create_app(), host="127.0.0.1", port=args.port, print=None, access_log=None, loop=loop
+        app,
+        host="127.0.0.1",
+        port=args.port,
+        print=None,
+        access_log=None,
+        loop=loop,
+        backlog=1024,
     )
 
 

@@ -80,3 +80,11 @@ def test_load_benchmark_smoke() -> None:
     assert report["baseline"]["lost"] == 0
     assert report["baseline"]["duplicated"] == 0
     assert set(report["ratio_to_baseline"]) >= {"delivered_per_second", "p99_latency"}
+
+
+def test_baseline_runs_with_the_servers_collector_settings() -> None:
+    """The ratios compare code, not runtime tuning: the baseline collects as the server does."""
+    from advice_chat.cli import GC_THRESHOLDS as SERVER
+    from bench.load_baseline import GC_THRESHOLDS as BASELINE
+
+    assert SERVER == BASELINE
