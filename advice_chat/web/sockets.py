@@ -355,6 +355,12 @@ class SocketEdge:
         assert actor.user is not None
         await self._queue.set_offers(actor.user.id, offers)
         state = await self._queue.set_presence(actor.user.id, status)
+        if state is None and actor.conn_id is not None:
+            # The queue lost this connection (other workers took this one for dead while it was
+            # stalled, or Redis restarted empty): announce it again, as a reconnect would.
+            await self._queue.adviser_connected(actor.user.id, actor.user.capacity, actor.conn_id)
+            await self._queue.set_offers(actor.user.id, offers)
+            state = await self._queue.set_presence(actor.user.id, status)
         if state is None:
             return INTERNAL
         return {"status": state.status, "capacity": state.capacity, "active": len(state.active)}
