@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+import threading
 import time
 import weakref
 from collections.abc import AsyncIterator, Callable
@@ -143,11 +144,52 @@ def _loop_writer_pragmas(dbapi_connection: Any, record: Any) -> None:
     _sqlite_pragmas(dbapi_connection, record)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA busy_timeout=0")
+    cursor.execute("PRAGMA wal_autocheckpoint=0")  # the checkpointer thread does it
     cursor.close()
     dbapi_connection.isolation_level = None  # we BEGIN IMMEDIATE ourselves
 
 
+class _Checkpointer:
+    """Copies the WAL back into the database file on a thread of its own, once a second.
+
+    SQLite's automatic checkpoint runs inside whichever commit finds the WAL long, and a
+    checkpoint ends with an fsync: under load that put 30-100 ms into random message writes
+    (docs/performance.md). The writers turn it off and this thread does it instead. PASSIVE
+    never waits for or blocks a writer; the scrub's TRUNCATE checkpoint is unaffected.
+    """
+
+    INTERVAL_SECONDS = 1.0
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        conn: sqlite3.Connection | None = None
+        while not self._stop.wait(self.INTERVAL_SECONDS):
+            try:
+                if conn is None:
+                    conn = sqlite3.connect(self._path, isolation_level=None)
+                    conn.execute("PRAGMA busy_timeout=0")
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            except sqlite3.Error:
+                pass  # busy, or the file is going away: the next tick tries again
+        if conn is not None:
+            conn.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
 _LOOP_WRITERS: weakref.WeakKeyDictionary[AsyncEngine, _LoopWriter | None] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+_CHECKPOINTERS: weakref.WeakKeyDictionary[AsyncEngine, _Checkpointer] = (
     weakref.WeakKeyDictionary()
 )
 
@@ -156,14 +198,26 @@ def _loop_writer(engine: AsyncEngine) -> _LoopWriter | None:
     if engine not in _LOOP_WRITERS:
         path = sqlite_file(engine)
         _LOOP_WRITERS[engine] = _LoopWriter(path) if path else None
+        if path:
+            start_checkpointer(engine)
     return _LOOP_WRITERS[engine]
 
 
+def start_checkpointer(engine: AsyncEngine) -> None:
+    """Checkpoint this SQLite file's WAL off the write path, until `dispose` (once per engine)."""
+    path = sqlite_file(engine)
+    if path and engine not in _CHECKPOINTERS:
+        _CHECKPOINTERS[engine] = _Checkpointer(path)
+
+
 async def dispose(engine: AsyncEngine) -> None:
-    """Close an engine and the write connection kept beside it."""
+    """Close an engine and the write connection and checkpointer kept beside it."""
     writer = _LOOP_WRITERS.pop(engine, None)
     if writer is not None:
         writer.close()
+    checkpointer = _CHECKPOINTERS.pop(engine, None)
+    if checkpointer is not None:
+        await asyncio.to_thread(checkpointer.close)
     await engine.dispose()
 
 
@@ -187,6 +241,7 @@ def connect_sqlite_writer(path: str) -> sqlite3.Connection:
     """
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     _sqlite_pragmas(conn, None)
+    conn.execute("PRAGMA wal_autocheckpoint=0")  # see _Checkpointer; call start_checkpointer
     return conn
 
 

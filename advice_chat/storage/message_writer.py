@@ -32,6 +32,7 @@ from advice_chat.records import MessageRecord
 from advice_chat.storage.engine import (
     connect_sqlite_writer,
     sqlite_file,
+    start_checkpointer,
     write_lock,
     write_transaction,
 )
@@ -107,6 +108,8 @@ class MessageWriter:
         self._thread = (
             ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer") if self._file else None
         )
+        if self._file:
+            start_checkpointer(engine)  # its connection does no automatic checkpoints
         self._conn: sqlite3.Connection | None = None  # used on that thread only
         self._commit: GroupCommit[NewMessage, Outcome] = GroupCommit(self._write)
 
