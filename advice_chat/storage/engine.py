@@ -198,16 +198,9 @@ def _loop_writer(engine: AsyncEngine) -> _LoopWriter | None:
     if engine not in _LOOP_WRITERS:
         path = sqlite_file(engine)
         _LOOP_WRITERS[engine] = _LoopWriter(path) if path else None
-        if path:
-            start_checkpointer(engine)
+        if path:  # the writer does no automatic checkpoints: this thread does them
+            _CHECKPOINTERS[engine] = _Checkpointer(path)
     return _LOOP_WRITERS[engine]
-
-
-def start_checkpointer(engine: AsyncEngine) -> None:
-    """Checkpoint this SQLite file's WAL off the write path, until `dispose` (once per engine)."""
-    path = sqlite_file(engine)
-    if path and engine not in _CHECKPOINTERS:
-        _CHECKPOINTERS[engine] = _Checkpointer(path)
 
 
 async def dispose(engine: AsyncEngine) -> None:
@@ -232,17 +225,6 @@ def sqlite_file(engine: AsyncEngine) -> str | None:
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         return None
     return url.database
-
-
-def connect_sqlite_writer(path: str) -> sqlite3.Connection:
-    """A plain sqlite3 connection with the service's pragmas, in autocommit mode.
-
-    For a writer that issues its own BEGIN IMMEDIATE / COMMIT (see storage/message_writer.py).
-    """
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    _sqlite_pragmas(conn, None)
-    conn.execute("PRAGMA wal_autocheckpoint=0")  # see _Checkpointer; call start_checkpointer
-    return conn
 
 
 def alembic_config(database_url: str) -> Config:

@@ -6,19 +6,19 @@ the batch's chats once (locked, in id order), checks that each sender may still 
 the per-chat counters and inserts the sealed rows. Nobody is answered before their batch has
 committed, so an ack still means "stored".
 
-On SQLite the whole batch is one call on a dedicated writer thread with a plain sqlite3
-connection: through aiosqlite and SQLAlchemy every statement cost several thread hand-offs
-and ~150 µs of Python, more than the write itself (figures in docs/performance.md). On
-PostgreSQL the batch runs through SQLAlchemy Core on the async connection (`run_sync`). Both
-go through `_plan`, so the rules are written once; only the four statements differ.
+On SQLite the batch runs in place on the event loop's thread, inside the engine's loop-thread
+write transaction (`engine.write_transaction`), as plain SQL on that connection: through
+aiosqlite and SQLAlchemy every statement cost several thread hand-offs and ~150 µs of Python,
+more than the write itself, and a writer thread of its own waited for the GIL behind a busy
+event loop, tens of milliseconds a batch (figures in docs/performance.md). On PostgreSQL the
+batch runs through SQLAlchemy Core on the async connection (`run_sync`). Both go through
+`_plan_and_write`, so the rules are written once; only the statements differ.
 """
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -29,13 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from advice_chat.records import MessageRecord
-from advice_chat.storage.engine import (
-    connect_sqlite_writer,
-    sqlite_file,
-    start_checkpointer,
-    write_lock,
-    write_transaction,
-)
+from advice_chat.storage.engine import sqlite_file, write_transaction
 from advice_chat.storage.group_commit import GroupCommit
 from advice_chat.storage.models import Chat, ChatKey, Message
 from advice_chat.storage.sealing import KeyCache, Sealer
@@ -104,13 +98,7 @@ class MessageWriter:
         self._engine = engine
         self._sealer = sealer
         self._keys = keys
-        self._file = sqlite_file(engine)
-        self._thread = (
-            ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer") if self._file else None
-        )
-        if self._file:
-            start_checkpointer(engine)  # its connection does no automatic checkpoints
-        self._conn: sqlite3.Connection | None = None  # used on that thread only
+        self._plain_sqlite = sqlite_file(engine) is not None
         self._commit: GroupCommit[NewMessage, Outcome] = GroupCommit(self._write)
 
     async def submit(self, message: NewMessage) -> Outcome:
@@ -119,9 +107,6 @@ class MessageWriter:
 
     async def close(self) -> None:
         await self._commit.wait_idle()
-        if self._thread is not None:
-            await asyncio.get_running_loop().run_in_executor(self._thread, self._disconnect)
-            self._thread.shutdown(wait=True)
 
     async def _write(self, messages: Sequence[NewMessage]) -> list[Outcome]:
         """One transaction for the batch; if a resend is in it, one transaction each."""
@@ -145,38 +130,20 @@ class MessageWriter:
             if key is not None:
                 cached[m.chat_id] = key
         batch = _Batch(messages, cached)
-        if self._thread is None:
-            async with write_transaction(self._engine) as conn:
-                outcomes = await conn.run_sync(
-                    lambda sync: self._plan_and_write(_AlchemyStatements(sync), batch)
-                )
-        else:
-            async with write_lock(self._engine):  # shared with the other SQLite writers
-                outcomes = await asyncio.get_running_loop().run_in_executor(
-                    self._thread, self._in_thread, batch
-                )
+        async with write_transaction(self._engine) as conn:
+            outcomes = await conn.run_sync(
+                lambda sync: self._plan_and_write(self._statements(sync), batch)
+            )
         for chat_id, key in batch.learned.items():  # committed: safe to remember
             self._keys.put(chat_id, key)
         return outcomes
 
-    def _in_thread(self, batch: _Batch) -> list[Outcome]:
-        if self._conn is None:
-            assert self._file is not None
-            self._conn = connect_sqlite_writer(self._file)
-        conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            outcomes = self._plan_and_write(_SqliteStatements(conn), batch)
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-        return outcomes
-
-    def _disconnect(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+    def _statements(self, conn: Connection) -> _Statements:
+        if self._plain_sqlite:  # the loop-thread connection of a SQLite file
+            raw = conn.connection.driver_connection
+            assert isinstance(raw, sqlite3.Connection)
+            return _SqliteStatements(raw)
+        return _AlchemyStatements(conn)
 
     def _plan_and_write(self, statements: _Statements, batch: _Batch) -> list[Outcome]:
         chats = {
@@ -217,7 +184,7 @@ def _may_write(message: NewMessage, status: str, adviser_id: int | None) -> bool
     return status in ("waiting", "assigned")
 
 
-# -- SQLite: plain SQL on the writer thread's own connection ----------------------------
+# -- SQLite: plain SQL on the loop-thread write connection ----------------------------
 
 _to_sqlite_time: Callable[[Any], Any] = Message.__table__.c.sent_at.type.dialect_impl(
     sqlite_dialect.dialect()
