@@ -42,6 +42,17 @@ class UserRecord:
 
 
 @dataclass(frozen=True)
+class ChatPlace:
+    """Where an open chat stands, without its times or answers: what the queue's reconciling
+    pass compares with queue state on every pass (cheap to read for thousands of chats)."""
+
+    id: str
+    status: str  # "waiting" | "assigned"
+    team: str
+    adviser_id: int | None
+
+
+@dataclass(frozen=True)
 class ChatRecord:
     id: str
     status: str

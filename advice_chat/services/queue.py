@@ -159,30 +159,41 @@ class QueueService:
         for two passes in a row (a worker died between claim and commit).
         """
         repairs = 0
-        waiting_db = await self._store.chats_with_status("waiting")
-        assigned_db = await self._store.chats_with_status("assigned")
+        # Ids, teams and advisers only: this runs every few seconds over every open chat, and
+        # whole records (times parsed, answers) held the event loop for tens of milliseconds.
+        places = await self._store.open_chat_places()
+        waiting_db = {p.id: p for p in places if p.status == "waiting"}
+        assigned_db = [p for p in places if p.status == "assigned"]
         lines = {e.chat_id: e.team for e in await self._backend.waiting()}
         queued = set(lines)
         claimed = {c: a.adviser_id for a in await self._backend.advisers() for c in a.active}
         offered = await self._backend.offers()
-        waiting_ids = {c.id for c in waiting_db}
+        waiting_ids = set(waiting_db)
         stuck: set[str] = set()
-        other_line = [c.id for c in waiting_db if c.id in queued and lines[c.id] != c.team]
+        other_line = [c for c, p in waiting_db.items() if c in queued and lines[c] != p.team]
         # Re-read them: a move commits to the database first, then the line, so a fresh row
         # is the team the chat belongs in (the first read may predate a move in flight).
         for chat in await self._store.chats_by_ids(other_line):
             if chat.status == "waiting" and lines[chat.id] != chat.team:
                 await self._backend.move(chat.id, chat.team)
                 repairs += 1
-        for chat in waiting_db:
-            if chat.id in queued:
+        missing: list[str] = []
+        for chat_id in waiting_db:
+            if chat_id in queued:
                 continue
-            if chat.id in offered:
+            if chat_id in offered:
                 continue  # claimed for an offer: it expires or is answered on its own
-            if chat.id in claimed:
-                stuck.add(chat.id)
-                if chat.id not in self._maybe_stuck:
+            if chat_id in claimed:
+                stuck.add(chat_id)
+                if chat_id not in self._maybe_stuck:
                     continue
+            missing.append(chat_id)
+        # The whole record only for chats to put back in line (their entry needs its times).
+        fresh = await self._store.chats_by_ids(missing)
+        for chat in sorted(fresh, key=lambda c: (c.created_at, c.id)):
+            if chat.status != "waiting":
+                continue  # answered or ended since the first read
+            if chat.id in claimed:
                 await self._backend.unclaim(Claim(self._entry(chat), claimed[chat.id]))
             # After a restart nobody is connected yet: the leaving grace period starts now.
             await self._backend.professional_waiting(chat.id, self._clock())
@@ -194,11 +205,11 @@ class QueueService:
             if chat.status != "waiting":  # re-read: it may have joined after our first read
                 await self._backend.remove(chat.id)
                 repairs += 1
-        for chat in assigned_db:
-            if chat.adviser_id is not None and claimed.get(chat.id) != chat.adviser_id:
-                await self._backend.add_active(chat.adviser_id, chat.id, self._clock())
+        for place in assigned_db:
+            if place.adviser_id is not None and claimed.get(place.id) != place.adviser_id:
+                await self._backend.add_active(place.adviser_id, place.id, self._clock())
                 repairs += 1
-        assigned_to = {c.id: c.adviser_id for c in assigned_db}
+        assigned_to = {p.id: p.adviser_id for p in assigned_db}
         others = [c for c in claimed if c not in assigned_to and c not in waiting_ids]
         for chat in await self._store.chats_by_ids(others):
             if chat.status == "ended":

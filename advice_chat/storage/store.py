@@ -16,7 +16,14 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from advice_chat.opening import Schedule, Window
-from advice_chat.records import ChatRecord, MessageRecord, NoteRecord, UserRecord, as_utc
+from advice_chat.records import (
+    ChatPlace,
+    ChatRecord,
+    MessageRecord,
+    NoteRecord,
+    UserRecord,
+    as_utc,
+)
 from advice_chat.storage.engine import dispose, write_lock, write_transaction
 from advice_chat.storage.message_writer import DUPLICATE, MessageWriter, NewMessage, Posted
 from advice_chat.storage.models import (
@@ -494,6 +501,18 @@ class Store:
                 )
             ).all()
         return [_chat(r) for r in rows]
+
+    async def open_chat_places(self) -> list[ChatPlace]:
+        """Every waiting or assigned chat's id, status, team and adviser, oldest first."""
+        async with self.engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(Chat.id, Chat.status, Chat.team, Chat.adviser_id)
+                    .where(Chat.status.in_(("waiting", "assigned")))
+                    .order_by(Chat.created_at, Chat.id)
+                )
+            ).all()
+        return [ChatPlace(r.id, r.status, r.team, r.adviser_id) for r in rows]
 
     async def active_chats_for(self, adviser_id: int) -> list[ChatRecord]:
         async with self.engine.connect() as conn:
