@@ -51,7 +51,7 @@ from advice_chat.web.keys import (
 )
 from advice_chat.web.middleware import api_write_guard, security_headers
 from advice_chat.web.ops import METRICS, OPS_REDIS, OPS_STORE, request_context
-from advice_chat.web.redis_manager import PooledRedisManager
+from advice_chat.web.room_index import IndexedManager, IndexedRedisManager
 from advice_chat.web.sockets import SocketEdge, SocketNotifier
 
 log = logging.getLogger(__name__)
@@ -80,9 +80,9 @@ def create_app(settings: Settings) -> web.Application:
     )
     metrics = Metrics()
     manager = (
-        PooledRedisManager(settings.redis_url, channel=settings.redis_prefix + "socketio")
+        IndexedRedisManager(settings.redis_url, channel=settings.redis_prefix + "socketio")
         if settings.redis_url
-        else None
+        else IndexedManager()
     )
     sio = socketio.AsyncServer(
         async_mode="aiohttp",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 
 def utcnow() -> datetime:
@@ -41,10 +41,9 @@ class UserRecord:
         }
 
 
-@dataclass(frozen=True)
-class ChatPlace:
+class ChatPlace(NamedTuple):
     """Where an open chat stands, without its times or answers: what the queue's reconciling
-    pass compares with queue state on every pass (cheap to read for thousands of chats)."""
+    pass compares with queue state on every pass (a tuple: cheap for thousands of chats)."""
 
     id: str
     status: str  # "waiting" | "assigned"

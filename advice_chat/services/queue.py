@@ -14,6 +14,7 @@ import secrets
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -88,23 +89,40 @@ def priority_for(chat: ChatRecord) -> int:
     return 1 if chat.immediate_risk else 0
 
 
-def estimate_wait(
-    position: int, advisers: list[AdviserState], mean_handle_seconds: float
-) -> int | None:
-    """Seconds until the chat at `position` (1-based) is likely to be answered.
+@dataclass(frozen=True)
+class Slots:
+    """Available advisers' free slots and total capacity: all a wait estimate needs."""
 
-    None when no adviser is available: without one there is no honest figure.
-    Chats within the free slots go at once; beyond them, slots free up at a
-    rate of (total capacity / mean handle time).
-    """
+    free: int
+    capacity: int
+
+
+def slots_of(advisers: list[AdviserState]) -> Slots | None:
+    """None when no adviser is available: without one there is no honest figure."""
     available = [a for a in advisers if a.status == AVAILABLE and a.capacity > 0]
     if not available:
         return None
-    free = sum(a.free for a in available)
-    if position <= free:
+    return Slots(sum(a.free for a in available), sum(a.capacity for a in available))
+
+
+def wait_for(position: int, slots: Slots | None, mean_handle_seconds: float) -> int | None:
+    """Seconds until the chat at `position` (1-based) is likely to be answered.
+
+    Chats within the free slots go at once; beyond them, slots free up at a
+    rate of (total capacity / mean handle time).
+    """
+    if slots is None:
+        return None
+    if position <= slots.free:
         return 0
-    capacity = sum(a.capacity for a in available)
-    return math.ceil((position - free) * mean_handle_seconds / capacity)
+    return math.ceil((position - slots.free) * mean_handle_seconds / slots.capacity)
+
+
+def estimate_wait(
+    position: int, advisers: list[AdviserState], mean_handle_seconds: float
+) -> int | None:
+    """`wait_for` from the advisers themselves (None when none is available)."""
+    return wait_for(position, slots_of(advisers), mean_handle_seconds)
 
 
 class QueueService:
@@ -356,12 +374,15 @@ class QueueService:
         local = self._notifier.local_professionals()
         service = await self._hours.status()
         positions: dict[str, int] = {}
+        slots: dict[str, Slots | None] = {}  # per team, once per refresh (not per person)
         for entry in waiting:
             # Positions and estimates within the team that will answer.
             position = positions[entry.team] = positions.get(entry.team, 0) + 1
             if entry.chat_id not in local:
                 continue
-            estimate = estimate_wait(position, in_team(advisers, entry.team), mean)
+            if entry.team not in slots:
+                slots[entry.team] = slots_of(in_team(advisers, entry.team))
+            estimate = wait_for(position, slots[entry.team], mean)
             payload = queue_payload(position, estimate, service, entry.team)
             if self._last_sent.get(entry.chat_id) != payload:
                 self._last_sent[entry.chat_id] = payload

@@ -512,7 +512,7 @@ class Store:
                     .order_by(Chat.created_at, Chat.id)
                 )
             ).all()
-        return [ChatPlace(r.id, r.status, r.team, r.adviser_id) for r in rows]
+        return [ChatPlace(*row) for row in rows]
 
     async def active_chats_for(self, adviser_id: int) -> list[ChatRecord]:
         async with self.engine.connect() as conn:
