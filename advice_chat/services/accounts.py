@@ -10,14 +10,17 @@ configured) and throttled with a clear wait time.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
 import re
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypeVar
 
 import pyotp
 from argon2 import PasswordHasher
@@ -52,6 +55,14 @@ CAPACITY_CHANGED = "capacity_changed"
 TOTP_ENABLED = "totp_enabled"
 TOTP_RESET = "totp_reset"
 HOURS_CHANGED = "hours_changed"
+
+
+_T = TypeVar("_T")
+
+# Argon2 takes ~50-100 ms of CPU and 64 MiB per hash: at most this many run at once, each on a
+# thread, so sign-ins neither hold the event loop (every chat would wait) nor, in a flood,
+# take memory without bound. argon2-cffi releases the GIL while it hashes.
+HASHES_AT_ONCE = 2
 
 
 class AccountError(ValueError):
@@ -95,9 +106,11 @@ class AccountService:
         limiter: RateLimiter | None = None,
         failures_per_account: int = 10,
         failures_per_address: int = 30,
+        hasher: PasswordHasher | None = None,
     ) -> None:
         self._store = store
-        self._hasher = PasswordHasher()
+        self._hasher = hasher or PasswordHasher()
+        self._hash_slots = asyncio.Semaphore(HASHES_AT_ONCE)
         self._session_lifetime = timedelta(hours=session_hours)
         self._default_capacity = default_capacity
         self._idle_seconds = idle_minutes * 60 if idle_minutes else None
@@ -108,6 +121,24 @@ class AccountService:
         self._per_address = failures_per_address
         # Verifying against a real hash for unknown users keeps timing the same.
         self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+
+    async def _off_loop(self, work: Callable[[], _T]) -> _T:
+        async with self._hash_slots:
+            return await asyncio.to_thread(work)
+
+    async def _hash(self, password: str) -> str:
+        return await self._off_loop(lambda: self._hasher.hash(password))
+
+    async def _verify(self, stored_hash: str, password: str) -> bool:
+        """True when the password matches; False for a wrong password or a damaged hash."""
+
+        def check() -> bool:
+            try:
+                return self._hasher.verify(stored_hash, password)
+            except (VerificationError, InvalidHashError):
+                return False
+
+        return await self._off_loop(check)
 
     async def audit(self, user_id: int | None, action: str, subject: str | None = None) -> None:
         await self._store.audit(user_id, action, subject, utcnow())
@@ -128,12 +159,13 @@ class AccountService:
         problem = password_problem(password, username)
         if problem:
             raise AccountError(problem)
+        password_hash = await self._hash(password)
         try:
             user = await self._store.create_user(
                 username=username,
                 display_name=display_name,
                 role=role,
-                password_hash=self._hasher.hash(password),
+                password_hash=password_hash,
                 capacity=self._default_capacity,
                 now=utcnow(),
             )
@@ -194,7 +226,7 @@ class AccountService:
         problem = password_problem(password, user.username if user else None)
         if problem:
             raise AccountError(problem)
-        await self._store.set_password_hash(user_id, self._hasher.hash(password))
+        await self._store.set_password_hash(user_id, await self._hash(password))
         # A new password ends every sign-in made with the old one.
         await self._store.delete_user_sessions(user_id)
         await self.audit(by.id if by else None, PASSWORD_CHANGED, f"user:{user_id}")
@@ -267,20 +299,15 @@ class AccountService:
             await self._store.user_with_hash(username) if _USERNAME.fullmatch(username) else None
         )
         if found is None:
-            try:
-                self._hasher.verify(self._dummy_hash, password)
-            except VerificationError:
-                pass
+            await self._verify(self._dummy_hash, password)
             return None
         user, stored_hash = found
-        try:
-            self._hasher.verify(stored_hash, password)
-        except (VerificationError, InvalidHashError):
+        if not await self._verify(stored_hash, password):
             return None
         if user.disabled:
             return None
         if self._hasher.check_needs_rehash(stored_hash):
-            await self._store.set_password_hash(user.id, self._hasher.hash(password))
+            await self._store.set_password_hash(user.id, await self._hash(password))
         return user
 
     async def start_session(self, user: UserRecord, *, enrol_only: bool = False) -> str:
