@@ -201,6 +201,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_static("/static", PROJECT_ROOT / "static", append_version=False)
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        metrics.watch_gc()
         await upgrade(settings.database_url)
         await kb.load_directory()
         await queue.heartbeat()
@@ -229,6 +230,7 @@ def create_app(settings: Settings) -> web.Application:
         await store.close()
         if redis_client is not None:
             await redis_client.aclose()
+        metrics.unwatch_gc()
 
     async def on_shutdown(app: web.Application) -> None:
         log.info("shutting down")

@@ -6,6 +6,10 @@ Each worker keeps its own registry; Prometheus scrapes every worker.
 
 from __future__ import annotations
 
+import gc
+import time
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 
@@ -56,3 +60,29 @@ class Metrics:
             "Closed chats whose redaction failed (retried on the next pass)",
             registry=r,
         )
+        self.gc_pause_seconds = Histogram(
+            "advice_chat_gc_pause_seconds",
+            "Garbage-collector passes by generation: each one holds the event loop",
+            ["generation"],
+            buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+            registry=r,
+        )
+        self._gc_started = 0.0
+
+    def _on_gc(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+        else:
+            self.gc_pause_seconds.labels(str(info["generation"])).observe(
+                time.perf_counter() - self._gc_started
+            )
+
+    def watch_gc(self) -> None:
+        """Time the collector's passes: the pauses a 60-second benchmark rarely meets (an older
+        generation's pass every quarter of an hour or so under load) show here."""
+        if self._on_gc not in gc.callbacks:
+            gc.callbacks.append(self._on_gc)
+
+    def unwatch_gc(self) -> None:
+        if self._on_gc in gc.callbacks:
+            gc.callbacks.remove(self._on_gc)

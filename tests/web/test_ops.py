@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import re
 import sqlite3
 import subprocess
@@ -18,9 +19,11 @@ import pytest
 
 from advice_chat.config import Settings
 from advice_chat.storage.engine import head_revision
+from advice_chat.web.ops import METRICS
 from tests.conftest import POSTGRES_ADMIN_URL, _settings
 from tests.support import PRE_CHAT, LiveServer, adviser, free_port, professional
 
+GC_PAUSES = "advice_chat_gc_pause_seconds_count"
 METRIC_NAMES = (
     "advice_chat_queue_waiting",
     "advice_chat_advisers",
@@ -224,6 +227,23 @@ async def _metrics_until(server: LiveServer, done: Any, what: str, timeout: floa
             return text
         assert time.monotonic() < deadline, f"metrics never showed {what}:\n{text}"
         await asyncio.sleep(0.1)
+
+
+async def test_metrics_time_the_collector_until_the_server_stops(
+    metrics_server: LiveServer,
+) -> None:
+    """The server shares its process (and so the collector) with this test."""
+    before = _sample((await _get(metrics_server, "/metrics"))[1], GC_PAUSES, generation="2") or 0
+    gc.collect()
+    status, text = await _get(metrics_server, "/metrics")
+    assert status == 200
+    assert _sample(text, GC_PAUSES, generation="2") == before + 1
+    assert (_sample(text, "advice_chat_gc_pause_seconds_sum", generation="2") or 0) > 0
+    metrics = metrics_server.app[METRICS]
+    assert any(getattr(cb, "__self__", None) is metrics for cb in gc.callbacks)
+    await metrics_server.stop()
+    # A stopped server leaves nothing behind in the process-wide list of callbacks.
+    assert not any(getattr(cb, "__self__", None) is metrics for cb in gc.callbacks)
 
 
 async def test_metrics_after_a_journey_hold_counts_and_no_personal_data(
