@@ -59,6 +59,7 @@ import json
 import multiprocessing
 import os
 import random
+import re
 import resource
 import secrets
 import statistics
@@ -636,6 +637,56 @@ class ProcStats:
         return 0
 
 
+_GC_SAMPLE = re.compile(
+    r"^advice_chat_gc_pause_seconds_(count|sum|bucket)"
+    r'\{generation="(\d)"(?:,le="([^"]+)")?\} (\S+)$',
+    re.M,
+)
+
+
+def gc_totals(url: str) -> dict[str, dict[str, float]] | None:
+    """Per collector generation: passes, seconds, and passes over 50 ms, from /metrics so far.
+
+    None when the server does not answer it (another build, or a metrics token set).
+    """
+    try:
+        with urllib.request.urlopen(url + "/metrics", timeout=5) as r:  # noqa: S310
+            text = r.read().decode()
+    except OSError:
+        return None
+    found: dict[str, dict[str, float]] = {}
+    for kind, generation, le, value in _GC_SAMPLE.findall(text):
+        totals = found.setdefault(generation, {"passes": 0.0, "seconds": 0.0, "upto_50ms": 0.0})
+        if kind == "count":
+            totals["passes"] = float(value)
+        elif kind == "sum":
+            totals["seconds"] = float(value)
+        elif le == "0.05":
+            totals["upto_50ms"] = float(value)
+    return found
+
+
+def gc_during(
+    before: list[dict[str, dict[str, float]] | None],
+    after: list[dict[str, dict[str, float]] | None],
+) -> dict[str, dict[str, float]] | None:
+    """The collector's passes in the load window, all servers together."""
+    if any(b is None for b in before) or any(a is None for a in after) or not after:
+        return None
+    out: dict[str, dict[str, float]] = {}
+    for b, a in zip(before, after, strict=True):
+        assert a is not None and b is not None
+        for generation, end in a.items():
+            start = b.get(generation, {"passes": 0.0, "seconds": 0.0, "upto_50ms": 0.0})
+            o = out.setdefault(generation, {"passes": 0, "seconds": 0.0, "over_50ms": 0})
+            o["passes"] += int(end["passes"] - start["passes"])
+            o["seconds"] = round(o["seconds"] + end["seconds"] - start["seconds"], 3)
+            o["over_50ms"] += int(
+                (end["passes"] - end["upto_50ms"]) - (start["passes"] - start["upto_50ms"])
+            )
+    return out
+
+
 class Server:
     def __init__(
         self, argv: list[str], env: dict[str, str], log_path: Path, port: int, cwd: Path
@@ -967,6 +1018,7 @@ def _drive(
     bound = args.setup_seconds
     barrier.wait(bound)  # advisers and idle waiters connected
     barrier.wait(bound)  # first chats created
+    gc0 = [gc_totals(s.url) for s in deployment.servers] if mode != "baseline" else [None]
     t0 = time.time()
     cpu0 = [s.cpu() for s in stats]
     redis0 = deployment.redis_cpu()
@@ -1001,6 +1053,7 @@ def _drive(
     redis1 = deployment.redis_cpu()
     pg_cpu = deployment.pg_cpu()
     hwm = [s.memory_kb("VmHWM") for s in stats]
+    gc1 = [gc_totals(s.url) for s in deployment.servers] if mode != "baseline" else [None]
     for spy in spies:
         try:
             spy.wait(timeout=30)
@@ -1038,6 +1091,8 @@ def _drive(
             if redis0 is None or redis1 is None
             else round(redis1 - redis0, 2),
             "postgres_cpu_seconds": pg_cpu,
+            # The collector's passes in the window, by generation (from /metrics).
+            "gc": gc_during(gc0, gc1),
         },
         procs,
         professionals,

@@ -72,6 +72,9 @@ def test_load_benchmark_smoke() -> None:
         assert name in report["queue_assignment_ms"]
     for name in ("cpu_seconds", "peak_rss_mb"):
         assert name in report["server"]
+    # The collector's passes in the window, read from the server's /metrics.
+    assert set(report["server"]["gc"]) == {"0", "1", "2"}
+    assert all(g["passes"] >= g["over_50ms"] >= 0 for g in report["server"]["gc"].values())
     assert report["chats_completed"] >= 1
     assert report["messages_sent"] >= 1
     assert report["messages_delivered"] + report["recovered_by_history"] == report["messages_sent"]
