@@ -59,10 +59,11 @@ HOURS_CHANGED = "hours_changed"
 
 _T = TypeVar("_T")
 
-# Argon2 takes ~50-100 ms of CPU and 64 MiB per hash: at most this many run at once, each on a
-# thread, so sign-ins neither hold the event loop (every chat would wait) nor, in a flood,
-# take memory without bound. argon2-cffi releases the GIL while it hashes.
-HASHES_AT_ONCE = 2
+# Argon2 takes tens of milliseconds of CPU and 64 MiB per hash. Hashes run on a thread, so
+# sign-ins do not hold the event loop (every chat on the worker would wait), one at a time:
+# a burst of sign-ins queues instead of taking 64 MiB each (two at once raised the benchmark's
+# peak RSS by ~40 MB) or every core. argon2-cffi releases the GIL while it hashes.
+HASHES_AT_ONCE = 1
 
 
 class AccountError(ValueError):
