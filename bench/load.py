@@ -59,7 +59,6 @@ import json
 import multiprocessing
 import os
 import random
-import re
 import resource
 import secrets
 import statistics
@@ -77,6 +76,7 @@ from typing import Any
 
 import aiohttp
 import socketio
+from prometheus_client.parser import text_string_to_metric_families
 
 from bench.load_baseline import GC_THRESHOLDS
 
@@ -637,14 +637,10 @@ class ProcStats:
         return 0
 
 
-_GC_SAMPLE = re.compile(
-    r"^advice_chat_gc_pause_seconds_(count|sum|bucket)"
-    r'\{generation="(\d)"(?:,le="([^"]+)")?\} (\S+)$',
-    re.M,
-)
+GcTotals = dict[str, dict[str, float]]  # generation -> passes, seconds, over_50ms
 
 
-def gc_totals(url: str) -> dict[str, dict[str, float]] | None:
+def gc_totals(url: str) -> GcTotals | None:
     """Per collector generation: passes, seconds, and passes over 50 ms, from /metrics so far.
 
     None when the server does not answer it (another build, or a metrics token set).
@@ -654,37 +650,44 @@ def gc_totals(url: str) -> dict[str, dict[str, float]] | None:
             text = r.read().decode()
     except OSError:
         return None
-    found: dict[str, dict[str, float]] = {}
-    for kind, generation, le, value in _GC_SAMPLE.findall(text):
-        totals = found.setdefault(generation, {"passes": 0.0, "seconds": 0.0, "upto_50ms": 0.0})
-        if kind == "count":
-            totals["passes"] = float(value)
-        elif kind == "sum":
-            totals["seconds"] = float(value)
-        elif le == "0.05":
-            totals["upto_50ms"] = float(value)
+    found: GcTotals = {}
+    for family in text_string_to_metric_families(text):
+        if family.name != "advice_chat_gc_pause_seconds":
+            continue
+        for sample in family.samples:
+            totals = found.setdefault(
+                sample.labels["generation"], {"passes": 0.0, "seconds": 0.0, "over_50ms": 0.0}
+            )
+            if sample.name.endswith("_count"):
+                totals["passes"] = sample.value
+                totals["over_50ms"] += sample.value
+            elif sample.name.endswith("_sum"):
+                totals["seconds"] = sample.value
+            elif sample.labels.get("le") == "0.05":
+                totals["over_50ms"] -= sample.value
     return found
 
 
-def gc_during(
-    before: list[dict[str, dict[str, float]] | None],
-    after: list[dict[str, dict[str, float]] | None],
-) -> dict[str, dict[str, float]] | None:
+def gc_during(before: list[GcTotals | None], after: list[GcTotals | None]) -> GcTotals | None:
     """The collector's passes in the load window, all servers together."""
-    if any(b is None for b in before) or any(a is None for a in after) or not after:
+    if not after or any(t is None for t in (*before, *after)):
         return None
-    out: dict[str, dict[str, float]] = {}
-    for b, a in zip(before, after, strict=True):
-        assert a is not None and b is not None
-        for generation, end in a.items():
-            start = b.get(generation, {"passes": 0.0, "seconds": 0.0, "upto_50ms": 0.0})
+    out: GcTotals = {}
+    for start_of, end_of in zip(before, after, strict=True):
+        assert start_of is not None and end_of is not None
+        for generation, end in end_of.items():
+            start = start_of.get(generation, {})
             o = out.setdefault(generation, {"passes": 0, "seconds": 0.0, "over_50ms": 0})
-            o["passes"] += int(end["passes"] - start["passes"])
-            o["seconds"] = round(o["seconds"] + end["seconds"] - start["seconds"], 3)
-            o["over_50ms"] += int(
-                (end["passes"] - end["upto_50ms"]) - (start["passes"] - start["upto_50ms"])
-            )
-    return out
+            for field_name in o:
+                o[field_name] += end[field_name] - start.get(field_name, 0.0)
+    return {
+        g: {
+            "passes": int(o["passes"]),
+            "seconds": round(o["seconds"], 3),
+            "over_50ms": int(o["over_50ms"]),
+        }
+        for g, o in out.items()
+    }
 
 
 class Server:
