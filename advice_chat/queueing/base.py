@@ -67,6 +67,19 @@ class QueueBackend(Protocol):
         """The line in answer order: priority first, then arrival. With `team`, only the
         line of that team; without, every team's line merged in that order."""
 
+    async def place(self, chat_id: str) -> tuple[str, int] | None:
+        """The team whose line a waiting chat is in and its position there (1 is next), or
+        None if it is not waiting. Asked on every professional's connection, so it must not
+        read the whole line."""
+
+    async def lines(self) -> dict[str, list[str]]:
+        """Each team's line as chat ids in answer order: what the once-a-second position
+        refresh needs, without the priorities and times that `waiting` also decodes."""
+
+    async def head(self, limit: int) -> tuple[list[QueueEntry], dict[str, int]]:
+        """The first `limit` entries of the merged line (as `waiting`), and how many wait
+        in each team's line (teams with none may be left out)."""
+
     async def move(self, chat_id: str, team: str) -> QueueEntry | None:
         """Atomically move a waiting chat to another team's line, keeping its priority and
         arrival time (so its place by the time it first joined); None if it is not waiting."""

@@ -129,6 +129,27 @@ class MemoryQueue:
     async def waiting(self, team: str | None = None) -> list[QueueEntry]:
         return self._ordered(team)
 
+    async def place(self, chat_id: str) -> tuple[str, int] | None:
+        item = self._entries.get(chat_id)
+        if item is None:
+            return None
+        team = item[3].team
+        ids = [e.chat_id for e in self._ordered(team)]
+        return team, ids.index(chat_id) + 1
+
+    async def lines(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for entry in self._ordered():
+            out.setdefault(entry.team, []).append(entry.chat_id)
+        return out
+
+    async def head(self, limit: int) -> tuple[list[QueueEntry], dict[str, int]]:
+        ordered = self._ordered()
+        counts: dict[str, int] = {}
+        for entry in ordered:
+            counts[entry.team] = counts.get(entry.team, 0) + 1
+        return ordered[: max(0, limit)], counts
+
     async def move(self, chat_id: str, team: str) -> QueueEntry | None:
         item = self._entries.get(chat_id)
         if item is None:

@@ -324,6 +324,42 @@ return removed
 """
 
 
+_PLACE = """
+local p, chat = ARGV[1], ARGV[2]
+local team = redis.call('HGET', p .. 'qteam', chat)
+if not team then return false end
+local rank = redis.call('ZRANK', p .. 'q:' .. team, chat)
+if not rank then return false end
+return {team, rank + 1}
+"""
+
+_LINES = """
+local p = ARGV[1]
+local out = {}
+for _, team in ipairs(redis.call('SMEMBERS', p .. 'teams')) do
+  out[#out + 1] = team
+  out[#out + 1] = redis.call('ZRANGE', p .. 'q:' .. team, 0, -1)
+end
+return out
+"""
+
+_HEAD = """
+local p, limit = ARGV[1], tonumber(ARGV[2])
+local out = {}
+for _, team in ipairs(redis.call('SMEMBERS', p .. 'teams')) do
+  local key = p .. 'q:' .. team
+  out[#out + 1] = team
+  out[#out + 1] = redis.call('ZCARD', key)
+  if limit > 0 then
+    out[#out + 1] = redis.call('ZRANGE', key, 0, limit - 1, 'WITHSCORES')
+  else
+    out[#out + 1] = {}
+  end
+end
+return out
+"""
+
+
 class RedisQueue:
     def __init__(self, client: aioredis.Redis, prefix: str = "ac:") -> None:
         self._r = client
@@ -344,6 +380,9 @@ class RedisQueue:
         self._pro_waiting = client.register_script(_PRO_WAITING)
         self._move = client.register_script(_MOVE)
         self._set_teams = client.register_script(_SET_TEAMS)
+        self._place = client.register_script(_PLACE)
+        self._lines = client.register_script(_LINES)
+        self._head = client.register_script(_HEAD)
 
     @property
     def prefix(self) -> str:
@@ -371,6 +410,33 @@ class RedisQueue:
         ]
         rows.sort()
         return [_entry(chat_id, score, name) for score, chat_id, name in rows]
+
+    async def place(self, chat_id: str) -> tuple[str, int] | None:
+        found = await self._place(args=[self._p, chat_id])
+        if not found:
+            return None
+        return _text(found[0]), int(found[1])
+
+    async def lines(self) -> dict[str, list[str]]:
+        flat = await self._lines(args=[self._p])
+        return {
+            _text(flat[i]): [_text(member) for member in flat[i + 1]]
+            for i in range(0, len(flat), 2)
+        }
+
+    async def head(self, limit: int) -> tuple[list[QueueEntry], dict[str, int]]:
+        flat = await self._head(args=[self._p, limit])
+        counts: dict[str, int] = {}
+        rows: list[tuple[float, str, str]] = []
+        for i in range(0, len(flat), 3):
+            team, count, line = _text(flat[i]), int(flat[i + 1]), flat[i + 2]
+            if count:
+                counts[team] = count
+            rows.extend(
+                (float(line[j + 1]), _text(line[j]), team) for j in range(0, len(line), 2)
+            )
+        rows.sort()
+        return [_entry(chat_id, score, team) for score, chat_id, team in rows[:limit]], counts
 
     async def move(self, chat_id: str, team: str) -> QueueEntry | None:
         score = await self._move(args=[self._p, chat_id, team])

@@ -281,26 +281,22 @@ class QueueService:
 
     async def status_for(self, chat_id: str) -> dict[str, Any] | None:
         """The `queue` payload for one waiting chat, or None if it is not waiting."""
-        waiting = await self._backend.waiting()
-        entry = next((e for e in waiting if e.chat_id == chat_id), None)
-        if entry is None:
+        place = await self._backend.place(chat_id)  # not the whole line: asked per connection
+        if place is None:
             return None
-        position = [e.chat_id for e in waiting if e.team == entry.team].index(chat_id) + 1
-        advisers = in_team(await self._backend.advisers(), entry.team)
+        team, position = place
+        advisers = in_team(await self._backend.advisers(), team)
         estimate = estimate_wait(position, advisers, self.mean_handle_seconds())
-        payload = queue_payload(position, estimate, await self._hours.status(), entry.team)
+        payload = queue_payload(position, estimate, await self._hours.status(), team)
         self._last_sent[chat_id] = payload
         return payload
 
     async def summary(self) -> dict[str, Any]:
         """What advisers see of the queue: counts and pre-chat answers, no free text."""
-        waiting = await self._backend.waiting()
-        shown = waiting[:SUMMARY_LIMIT]
+        shown, counts = await self._backend.head(SUMMARY_LIMIT)
         chats = {c.id: c for c in await self._store.chats_by_ids([e.chat_id for e in shown])}
         notes = await self._backend.notes([e.chat_id for e in shown])
-        by_team: dict[str, int] = {}
-        for entry in waiting:
-            by_team[entry.team] = by_team.get(entry.team, 0) + 1
+        by_team = {team: count for team, count in sorted(counts.items()) if count}
         items = []
         for entry in shown:
             chat = chats.get(entry.chat_id)
@@ -318,13 +314,13 @@ class QueueService:
                     **({"team_note": notes[chat.id]} if chat.id in notes else {}),
                 }
             )
-        return {"waiting": len(waiting), "chats": items, "waiting_by_team": by_team}
+        return {"waiting": sum(by_team.values()), "chats": items, "waiting_by_team": by_team}
 
     async def snapshot(self) -> dict[str, int]:
         """Counts for managers' live panel and occupancy samples: no ids, no pre-chat answers."""
         advisers = [a for a in await self._backend.advisers() if a.status != OFFLINE]
         return {
-            "waiting": len(await self._backend.waiting()),
+            "waiting": sum((await self._backend.head(0))[1].values()),
             "advisers_online": len(advisers),
             "advisers_available": sum(1 for a in advisers if a.status == AVAILABLE),
             "capacity_online": sum(a.capacity for a in advisers),
@@ -361,32 +357,32 @@ class QueueService:
         Each worker serves its own connections (`local=True`), so with several
         workers nobody gets the same update twice and nothing crosses Redis.
         """
-        waiting = await self._backend.waiting()
+        lines = await self._backend.lines()  # ids only: the line's order is the position
         advisers = await self._backend.advisers()
-        self._metrics.queue_waiting.set(len(waiting))
+        self._metrics.queue_waiting.set(sum(len(line) for line in lines.values()))
         for status in (AVAILABLE, AWAY, OFFLINE):
             self._metrics.advisers.labels(status).set(sum(a.status == status for a in advisers))
         mean = self.mean_handle_seconds()
-        current = {e.chat_id for e in waiting}
+        current = {chat_id for line in lines.values() for chat_id in line}
         for chat_id in list(self._last_sent):
             if chat_id not in current:
                 del self._last_sent[chat_id]
         local = self._notifier.local_professionals()
         service = await self._hours.status()
-        positions: dict[str, int] = {}
-        slots: dict[str, Slots | None] = {}  # per team, once per refresh (not per person)
-        for entry in waiting:
+        for team, line in sorted(lines.items()):
             # Positions and estimates within the team that will answer.
-            position = positions[entry.team] = positions.get(entry.team, 0) + 1
-            if entry.chat_id not in local:
-                continue
-            if entry.team not in slots:
-                slots[entry.team] = slots_of(in_team(advisers, entry.team))
-            estimate = wait_for(position, slots[entry.team], mean)
-            payload = queue_payload(position, estimate, service, entry.team)
-            if self._last_sent.get(entry.chat_id) != payload:
-                self._last_sent[entry.chat_id] = payload
-                await self._notifier.to_professional(entry.chat_id, "queue", payload, local=True)
+            slots: Slots | None = None
+            counted = False
+            for position, chat_id in enumerate(line, start=1):
+                if chat_id not in local:
+                    continue
+                if not counted:  # once per team and refresh, not per person
+                    slots, counted = slots_of(in_team(advisers, team)), True
+                estimate = wait_for(position, slots, mean)
+                payload = queue_payload(position, estimate, service, team)
+                if self._last_sent.get(chat_id) != payload:
+                    self._last_sent[chat_id] = payload
+                    await self._notifier.to_professional(chat_id, "queue", payload, local=True)
         summary = await self.summary()
         if summary != self._last_summary:
             self._last_summary = summary
@@ -622,9 +618,9 @@ class QueueService:
                 raise ChatRefused("not_available", "Set yourself available to take a chat.")
             if len(state.active) >= state.capacity:
                 raise ChatRefused("at_capacity", "You have as many chats as you can take.")
-            entry = next((e for e in await self._backend.waiting() if e.chat_id == chat_id), None)
-            if entry is not None and entry.team not in state.teams:
-                name = await self.teams.name_of(entry.team)
+            place = await self._backend.place(chat_id)
+            if place is not None and place[0] not in state.teams:
+                name = await self.teams.name_of(place[0])
                 raise ChatRefused("other_team", f"That chat is waiting for the {name} team.")
             raise ChatRefused("not_waiting", "That chat is no longer waiting.")
         if not await self._assign(claim):

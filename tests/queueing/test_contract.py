@@ -238,6 +238,36 @@ async def test_each_team_has_its_own_line_fifo_within_priority(backend: QueueBac
     assert [x.chat_id for x in await backend.waiting(DRIVE)] == ["d-urgent", "d2"]
 
 
+async def test_place_lines_and_head_agree_with_the_whole_line(backend: QueueBackend) -> None:
+    """The cheap reads (one chat's place, ids only, the first few) say what `waiting` says."""
+    assert await backend.place("nobody") is None
+    assert await backend.lines() in ({}, {RESPECT: [], DRIVE: []}, {RESPECT: []}, {DRIVE: []})
+    assert (await backend.head(5))[0] == []
+    await backend.enqueue(e("r1", 100.0))
+    await backend.enqueue(e("d1", 101.0, team=DRIVE))
+    await backend.enqueue(e("r2", 102.0))
+    await backend.enqueue(e("d-urgent", 103.0, priority=1, team=DRIVE))
+    await backend.enqueue(e("d2", 104.0, team=DRIVE))
+    assert await backend.place("d-urgent") == (DRIVE, 1)
+    assert await backend.place("d2") == (DRIVE, 3)
+    assert await backend.place("r2") == (RESPECT, 2)
+    lines = {team: ids for team, ids in (await backend.lines()).items() if ids}
+    assert lines == {RESPECT: ["r1", "r2"], DRIVE: ["d-urgent", "d1", "d2"]}
+    first, counts = await backend.head(3)
+    assert first == (await backend.waiting())[:3]
+    assert first == [e("d-urgent", 103.0, 1, DRIVE), e("r1", 100.0), e("d1", 101.0, team=DRIVE)]
+    assert {t: n for t, n in counts.items() if n} == {RESPECT: 2, DRIVE: 3}
+    assert (await backend.head(0))[0] == []
+    assert (await backend.head(100))[0] == await backend.waiting()
+    await backend.remove("d-urgent")
+    assert await backend.place("d-urgent") is None
+    assert await backend.place("d2") == (DRIVE, 2)
+    moved = await backend.move("r1", DRIVE)
+    assert moved is not None
+    assert await backend.place("r1") == (DRIVE, 1)  # it keeps its arrival time
+    assert await backend.place("r2") == (RESPECT, 1)
+
+
 async def test_chats_go_only_to_advisers_of_their_team(backend: QueueBackend) -> None:
     await _adviser(backend, 1, (RESPECT,), 10.0, capacity=2)
     await _adviser(backend, 2, (DRIVE,), 20.0, capacity=2)
