@@ -133,13 +133,21 @@ class Client:
         return record
 
     async def connect(self) -> None:
-        await self.sio.connect(
-            self.base_url,
-            auth=dict(self.auth) if self.auth is not None else None,
-            headers=dict(self.headers or {}),  # the client empties the dict it is given
-            transports=self.transports,
-            wait_timeout=5,
-        )
+        try:
+            await self.sio.connect(
+                self.base_url,
+                auth=dict(self.auth) if self.auth is not None else None,
+                headers=dict(self.headers or {}),  # the client empties the dict it is given
+                transports=self.transports,
+                wait_timeout=5,
+            )
+        except Exception:
+            # A handshake the server refuses outright (a foreign Origin, a limit) leaves the
+            # engine.io client's HTTP session open; close it, or it is reported at exit.
+            http = getattr(self.sio.eio, "http", None)
+            if http is not None and not http.closed:
+                await http.close()
+            raise
 
     async def disconnect(self) -> None:
         with contextlib.suppress(Exception):
