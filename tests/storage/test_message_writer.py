@@ -7,38 +7,11 @@ once so that batches really form, and check what each sender gets back and what 
 from __future__ import annotations
 
 import asyncio
-import secrets
-from collections.abc import AsyncIterator
-
-import pytest
 
 from advice_chat.records import utcnow
-from advice_chat.storage.engine import create_engine, upgrade
 from advice_chat.storage.message_writer import Posted
-from advice_chat.storage.sealing import Sealer
 from advice_chat.storage.store import ChatClosed, Store
-
-
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[Store]:
-    await upgrade(database_url)
-    s = Store(create_engine(database_url), Sealer(secrets.token_urlsafe(48)))
-    yield s
-    await s.close()
-
-
-async def _chat(store: Store, chat_id: str) -> None:
-    await store.create_chat(
-        chat_id=chat_id,
-        token_hash=secrets.token_hex(32),
-        role="probation",
-        region="london",
-        topic="risk",
-        immediate_risk=False,
-        priority=0,
-        now=utcnow(),
-        first_message=None,
-    )
+from tests.storage.helpers import open_chat
 
 
 async def _send(store: Store, chat_id: str, text: str, client_id: str) -> Posted | str:
@@ -53,7 +26,7 @@ async def _send(store: Store, chat_id: str, text: str, client_id: str) -> Posted
 async def test_a_batch_with_resends_and_refusals_answers_each_sender(store: Store) -> None:
     chats = [f"c_batch_{i}" for i in range(3)]
     for chat_id in chats:
-        await _chat(store, chat_id)
+        await open_chat(store, chat_id)
     first = await _send(store, chats[0], "already stored", "m-first")
     assert isinstance(first, Posted) and first.message.seq == 1
     # One chat's messages go in order (as the per-chat lock sends them); the chats at once.
@@ -89,31 +62,26 @@ async def test_a_batch_with_resends_and_refusals_answers_each_sender(store: Stor
     assert commit.batches < commit.requests
 
 
-async def test_two_writers_on_one_chat_get_contiguous_ids(database_url: str) -> None:
+async def test_two_writers_on_one_chat_get_contiguous_ids(
+    two_stores: tuple[Store, Store],
+) -> None:
     """Two stores (two workers) write to the same chat at once: no id twice, no gap."""
-    await upgrade(database_url)
-    secret = secrets.token_urlsafe(48)
-    one = Store(create_engine(database_url), Sealer(secret))
-    two = Store(create_engine(database_url), Sealer(secret))
-    try:
-        await _chat(one, "c_two_writers")
+    one, two = two_stores
+    await open_chat(one, "c_two_writers")
 
-        async def writer(store: Store, name: str) -> list[int]:
-            seqs = []
-            for i in range(15):
-                posted = await _send(store, "c_two_writers", f"{name} {i}", f"{name}-{i}")
-                assert isinstance(posted, Posted)
-                seqs.append(posted.message.seq)
-            return seqs
+    async def writer(store: Store, name: str) -> list[int]:
+        seqs = []
+        for i in range(15):
+            posted = await _send(store, "c_two_writers", f"{name} {i}", f"{name}-{i}")
+            assert isinstance(posted, Posted)
+            seqs.append(posted.message.seq)
+        return seqs
 
-        a, b = await asyncio.gather(writer(one, "one"), writer(two, "two"))
-        assert a == sorted(a) and b == sorted(b)
-        assert sorted(a + b) == list(range(1, 31))
-        stored = await two.history("c_two_writers", 0)
-        assert [m.seq for m in stored] == list(range(1, 31))
-        assert sorted(m.text for m in stored) == sorted(
-            [f"one {i}" for i in range(15)] + [f"two {i}" for i in range(15)]
-        )
-    finally:
-        await one.close()
-        await two.close()
+    a, b = await asyncio.gather(writer(one, "one"), writer(two, "two"))
+    assert a == sorted(a) and b == sorted(b)
+    assert sorted(a + b) == list(range(1, 31))
+    stored = await two.history("c_two_writers", 0)
+    assert [m.seq for m in stored] == list(range(1, 31))
+    assert sorted(m.text for m in stored) == sorted(
+        [f"one {i}" for i in range(15)] + [f"two {i}" for i in range(15)]
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import select
@@ -13,6 +12,7 @@ from advice_chat.storage.engine import create_engine, upgrade
 from advice_chat.storage.models import ChatKey, Message
 from advice_chat.storage.sealing import Sealer, SealError
 from advice_chat.storage.store import Shredded, Store
+from tests.storage.helpers import open_chat
 
 
 def test_sealed_text_opens_only_with_its_key_and_place() -> None:
@@ -30,30 +30,8 @@ def test_sealed_text_opens_only_with_its_key_and_place() -> None:
         Sealer(secrets.token_urlsafe(48)).unwrap("c_1", wrapped)  # another service key
 
 
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[Store]:
-    await upgrade(database_url)
-    s = Store(create_engine(database_url), Sealer(secrets.token_urlsafe(48)))
-    yield s
-    await s.close()
-
-
-async def _chat(store: Store, chat_id: str, first: str | None) -> None:
-    await store.create_chat(
-        chat_id=chat_id,
-        token_hash=secrets.token_hex(32),
-        role="probation",
-        region="london",
-        topic="risk",
-        immediate_risk=False,
-        priority=0,
-        now=utcnow(),
-        first_message=first,
-    )
-
-
 async def test_messages_are_stored_sealed_and_read_back_in_clear(store: Store) -> None:
-    await _chat(store, "c_sealed", "first words")
+    await open_chat(store, "c_sealed", "first words")
     await store.add_message(
         "c_sealed", sender="professional", text="second words", client_id="x", now=utcnow()
     )
@@ -65,21 +43,16 @@ async def test_messages_are_stored_sealed_and_read_back_in_clear(store: Store) -
     assert [m.text for m in await store.history("c_sealed", 0)] == ["first words", "second words"]
 
 
-async def test_a_second_store_with_the_same_service_key_reads_the_chat(database_url: str) -> None:
-    await upgrade(database_url)
-    secret = secrets.token_urlsafe(48)
-    first = Store(create_engine(database_url), Sealer(secret))
-    second = Store(create_engine(database_url), Sealer(secret))
-    try:
-        await _chat(first, "c_shared", "hello from worker one")
-        assert [m.text for m in await second.history("c_shared", 0)] == ["hello from worker one"]
-    finally:
-        await first.close()
-        await second.close()
+async def test_a_second_store_with_the_same_service_key_reads_the_chat(
+    two_stores: tuple[Store, Store],
+) -> None:
+    first, second = two_stores
+    await open_chat(first, "c_shared", "hello from worker one")
+    assert [m.text for m in await second.history("c_shared", 0)] == ["hello from worker one"]
 
 
 async def test_shredding_replaces_raw_messages_and_key_with_the_transcript(store: Store) -> None:
-    await _chat(store, "c_shred", "my colleague Priya Shah")
+    await open_chat(store, "c_shred", "my colleague Priya Shah")
     ended = await store.end_chat(
         "c_shred", ended_by="professional", outcome=None, now=utcnow(), notice="The chat has ended."
     )
@@ -110,7 +83,7 @@ async def test_shredding_replaces_raw_messages_and_key_with_the_transcript(store
 
 
 async def test_an_open_chat_cannot_be_shredded(store: Store) -> None:
-    await _chat(store, "c_open", "still talking")
+    await open_chat(store, "c_open", "still talking")
     assert not await store.shred_to_transcript("c_open", [], utcnow())
     assert [m.text for m in await store.history("c_open", 0)] == ["still talking"]
 
@@ -124,7 +97,7 @@ async def test_history_read_as_the_chat_is_shredded_answers_with_the_transcript(
     writer = Store(create_engine(database_url), Sealer(secret))
     reader = Store(create_engine(database_url), Sealer(secret))  # its own (empty) key cache
     try:
-        await _chat(writer, "c_race", "words about Priya Shah")
+        await open_chat(writer, "c_race", "words about Priya Shah")
         await writer.end_chat(
             "c_race", ended_by="adviser", outcome=None, now=utcnow(), notice="The chat has ended."
         )
