@@ -6,6 +6,7 @@ Every method runs without awaiting, so on one event loop each call is atomic.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -145,10 +146,7 @@ class MemoryQueue:
 
     async def head(self, limit: int) -> tuple[list[QueueEntry], dict[str, int]]:
         ordered = self._ordered()
-        counts: dict[str, int] = {}
-        for entry in ordered:
-            counts[entry.team] = counts.get(entry.team, 0) + 1
-        return ordered[: max(0, limit)], counts
+        return ordered[: max(0, limit)], dict(Counter(entry.team for entry in ordered))
 
     async def move(self, chat_id: str, team: str) -> QueueEntry | None:
         item = self._entries.get(chat_id)

@@ -96,6 +96,10 @@ class _Batch:
     cached: Mapping[str, bytes]  # keys of the batch's chats already in the cache
     learned: dict[str, bytes] = field(default_factory=dict)  # keys opened or made here
 
+    def chat_ids(self) -> list[str]:
+        """The batch's chats in id order: the order they are locked in, on every backend."""
+        return sorted({m.chat_id for m in self.messages})
+
 
 class MessageWriter:
     def __init__(self, engine: AsyncEngine, sealer: Sealer, keys: KeyCache) -> None:
@@ -164,7 +168,7 @@ class MessageWriter:
             raw = (await conn.get_raw_connection()).driver_connection
             assert raw is not None
             async with raw.transaction():
-                rows = await raw.fetch(_PG_LOCK_CHATS, sorted({m.chat_id for m in batch.messages}))
+                rows = await raw.fetch(_PG_LOCK_CHATS, batch.chat_ids())
                 plan = self._plan(batch, [_ChatRow(*row) for row in rows])
                 if plan.new_keys:
                     await raw.executemany(_PG_INSERT_KEY, plan.new_keys)
@@ -179,9 +183,7 @@ class MessageWriter:
         return plan.outcomes
 
     def _plan_and_write(self, statements: _Statements, batch: _Batch) -> list[Outcome]:
-        plan = self._plan(
-            batch, statements.chats(sorted({m.chat_id for m in batch.messages}))
-        )
+        plan = self._plan(batch, statements.chats(batch.chat_ids()))
         if plan.rows:
             statements.write(plan)
         return plan.outcomes
